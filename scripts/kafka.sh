@@ -71,8 +71,8 @@ require() {
 }
 
 # ---------------------------------------------------------------------------
-# Small helpers implemented in python3 (always available next to the tooling
-# here and far faster than starting another JVM).
+# Small helpers in python3 (checked by `up`): far quicker than starting
+# another JVM, and portable where `ss`/`nc` flags differ.
 # ---------------------------------------------------------------------------
 
 # Print two distinct free TCP ports on 127.0.0.1. Both sockets are held open
@@ -259,9 +259,9 @@ EOF
   } >"$RUN_DIR/server.properties"
 }
 
-# WARN and above go to logs/server.log. Two INFO loggers are kept because
-# they print one line each on a successful start/stop, which makes the log
-# useful when diagnosing a broker that never became ready.
+# WARN and above go to logs/server.log. The KafkaRaftServer logger stays at
+# INFO: it prints a single "Kafka Server started" line, which tells at a
+# glance whether a slow broker ever finished starting.
 write_logging_config() {
   if [[ "$LOGGING" == log4j1 ]]; then
     cat >"$RUN_DIR/log4j.properties" <<EOF
@@ -272,11 +272,13 @@ log4j.appender.file.Append=true
 log4j.appender.file.layout=org.apache.log4j.PatternLayout
 log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaRaftServer=INFO
-log4j.logger.kafka.Kafka\$=INFO
 EOF
   else
+    # shutdownHook=disable: Kafka has its own shutdown hook that still logs;
+    # log4j2's hook only produced a "JVM is shutting down" warning there.
     cat >"$RUN_DIR/log4j2.properties" <<EOF
 status = warn
+shutdownHook = disable
 appender.file.type = File
 appender.file.name = FILE
 appender.file.fileName = $LOG_DIR/server.log
@@ -343,9 +345,26 @@ format_storage() {
 # Commands
 # ---------------------------------------------------------------------------
 
+# Kafka 3.9 brokers run on Java 11+, 4.x brokers need Java 17+. An old
+# default `java` would otherwise fail later with an obscure
+# UnsupportedClassVersionError in the broker log.
+require_java_version() {
+  local need=11 have major minor
+  if [[ "$LOGGING" == log4j2 ]]; then need=17; fi
+  # First line looks like: openjdk version "17.0.15" 2025-04-15 (or "1.8.0_x")
+  have="$(java -version 2>&1 | head -n 1 | sed -E 's/.*version "([0-9]+)(\.([0-9]+))?.*/\1 \3/')"
+  read -r major minor <<<"$have"
+  if [[ "$major" == 1 ]]; then major="$minor"; fi
+  if ! [[ "$major" =~ ^[0-9]+$ ]] || (( major < need )); then
+    echo "kafka.sh: missing prerequisite: Kafka $KAFKA_VERSION needs Java $need+, but 'java' is: $(java -version 2>&1 | head -n 1)" >&2
+    exit 3
+  fi
+}
+
 cmd_up() {
   require java "needed to run the Kafka broker (Java 17+)"
   require python3 "used to pick free ports and to probe broker readiness"
+  require_java_version
 
   if broker_alive; then
     local running_version

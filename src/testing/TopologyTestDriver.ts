@@ -60,12 +60,7 @@ export class TopologyTestDriver {
     this.wallClockMs = initialWallClockMs;
     const internal = topology.internal;
     internal.setApplicationId(this.config.applicationId);
-    const defaults = {
-      keySerializer: this.config.defaultKeySerde.serializer(),
-      valueSerializer: this.config.defaultValueSerde.serializer(),
-      keyDeserializer: this.config.defaultKeySerde.deserializer(),
-      valueDeserializer: this.config.defaultValueSerde.deserializer(),
-    };
+    const defaults = { keySerde: this.config.defaultKeySerde, valueSerde: this.config.defaultValueSerde };
     const cache = new ThreadCache(this.config.cacheMaxBytes);
     const clock = () => this.wallClockMs;
 

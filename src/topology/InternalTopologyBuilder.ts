@@ -1,6 +1,6 @@
 import { TopologyError } from '../errors.js';
 import type { FixedKeyProcessor, Processor } from '../processor/Processor.js';
-import type { Deserializer, Serializer } from '../serdes/Serde.js';
+import type { Deserializer, Serde, Serializer } from '../serdes/Serde.js';
 import type { StateStore } from '../state/StateStore.js';
 import type { StoreBuilder } from '../state/StoreBuilder.js';
 import { FixedKeyProcessorAdapter } from './nodes/FixedKeyProcessorAdapter.js';
@@ -20,8 +20,8 @@ interface SourceFactory {
   kind: 'source';
   name: string;
   topics: string[];
-  keyDeserializer: Deserializer<unknown> | null;
-  valueDeserializer: Deserializer<unknown> | null;
+  keyDeserializer: SerdePart<Deserializer<unknown>>;
+  valueDeserializer: SerdePart<Deserializer<unknown>>;
   timestampExtractor: TimestampExtractor | null;
   offsetReset: AutoOffsetReset | null;
 }
@@ -40,8 +40,8 @@ interface SinkFactory {
   name: string;
   predecessors: string[];
   topic: string | TopicNameExtractor<unknown, unknown>;
-  keySerializer: Serializer<unknown> | null;
-  valueSerializer: Serializer<unknown> | null;
+  keySerializer: SerdePart<Serializer<unknown>>;
+  valueSerializer: SerdePart<Serializer<unknown>>;
   partitioner: StreamPartitioner<unknown, unknown> | null;
 }
 
@@ -68,10 +68,24 @@ export interface SubtopologyInfo {
 
 /** Defaults a built topology falls back to when a node has no serde of its own. */
 export interface BuildDefaults {
-  keySerializer: Serializer<unknown>;
-  valueSerializer: Serializer<unknown>;
-  keyDeserializer: Deserializer<unknown>;
-  valueDeserializer: Deserializer<unknown>;
+  keySerde: Serde<unknown>;
+  valueSerde: Serde<unknown>;
+}
+
+/**
+ * A serializer or deserializer that can only be made once the application's
+ * default serdes are known (e.g. a wrapper around the default value serde).
+ */
+export interface LateBound<T> {
+  readonly late: (defaults: BuildDefaults) => T;
+}
+
+type SerdePart<T> = T | LateBound<T> | null;
+
+function resolvePart<T>(part: SerdePart<T>, defaults: BuildDefaults, fallback: T): T {
+  if (part === null) return fallback;
+  if (typeof part === 'object' && 'late' in (part as object)) return (part as LateBound<T>).late(defaults);
+  return part as T;
 }
 
 /** Union-find over node names: nodes connected by edges or shared stores form one sub-topology. */
@@ -117,8 +131,8 @@ export class InternalTopologyBuilder {
     name: string,
     topics: readonly string[],
     options: {
-      keyDeserializer?: Deserializer<unknown> | null;
-      valueDeserializer?: Deserializer<unknown> | null;
+      keyDeserializer?: SerdePart<Deserializer<unknown>>;
+      valueDeserializer?: SerdePart<Deserializer<unknown>>;
       timestampExtractor?: TimestampExtractor | null;
       offsetReset?: AutoOffsetReset | null;
     } = {},
@@ -166,8 +180,8 @@ export class InternalTopologyBuilder {
     topic: string | TopicNameExtractor<unknown, unknown>,
     predecessors: readonly string[],
     options: {
-      keySerializer?: Serializer<unknown> | null;
-      valueSerializer?: Serializer<unknown> | null;
+      keySerializer?: SerdePart<Serializer<unknown>>;
+      valueSerializer?: SerdePart<Serializer<unknown>>;
       partitioner?: StreamPartitioner<unknown, unknown> | null;
     } = {},
   ): void {
@@ -252,9 +266,9 @@ export class InternalTopologyBuilder {
     this.internalTopics.set(name, numPartitions === undefined ? { name } : { name, numPartitions });
   }
 
-  /** Topics that must have the same partition count (join inputs). */
-  copartitionSources(topics: readonly string[]): void {
-    this.copartitionGroups.push([...topics]);
+  /** Source nodes whose topics must have the same partition count (join inputs). */
+  copartitionSourceNodes(nodeNames: readonly string[]): void {
+    this.copartitionGroups.push([...nodeNames]);
   }
 
   hasNode(name: string): boolean {
@@ -337,8 +351,14 @@ export class InternalTopologyBuilder {
     return [...this.internalTopics.values()].map((t) => ({ ...t, name: this.decorateTopic(t.name) }));
   }
 
+  /** Groups of (decorated) topics that must be co-partitioned. */
   copartitionGroupsDecorated(): string[][] {
-    return this.copartitionGroups.map((g) => g.map((t) => this.decorateTopic(t)));
+    return this.copartitionGroups.map((g) =>
+      g.flatMap((n) => {
+        const f = this.factories.get(n);
+        return f?.kind === 'source' ? f.topics.map((t) => this.decorateTopic(t)) : [];
+      }),
+    );
   }
 
   /** Source topics of the global stores (never repartitioned). */
@@ -371,10 +391,13 @@ export class InternalTopologyBuilder {
       if (!include(f.name)) continue;
       let node: ProcessorNode;
       if (f.kind === 'source') {
-        const src = new SourceNode(f.name, f.topics.map((t) => this.decorateTopic(t)), f.keyDeserializer, f.valueDeserializer, f.timestampExtractor, {
-          key: defaults.keyDeserializer,
-          value: defaults.valueDeserializer,
-        });
+        const src = new SourceNode(
+          f.name,
+          f.topics.map((t) => this.decorateTopic(t)),
+          resolvePart(f.keyDeserializer, defaults, defaults.keySerde.deserializer()),
+          resolvePart(f.valueDeserializer, defaults, defaults.valueSerde.deserializer()),
+          f.timestampExtractor,
+        );
         for (const t of src.topics) sources.set(t, src);
         node = src;
       } else if (f.kind === 'processor') {
@@ -395,8 +418,8 @@ export class InternalTopologyBuilder {
         node = new SinkNode(
           f.name,
           topic,
-          f.keySerializer ?? defaults.keySerializer,
-          f.valueSerializer ?? defaults.valueSerializer,
+          resolvePart(f.keySerializer, defaults, defaults.keySerde.serializer()),
+          resolvePart(f.valueSerializer, defaults, defaults.valueSerde.serializer()),
           f.partitioner,
         );
       }
