@@ -31,7 +31,6 @@ export interface TableState<K, V> {
   readonly valueSerde: Serde<V> | null;
   readonly sourceNodes: readonly string[];
   readonly queryableStoreName: string | null;
-  // biome-ignore lint/suspicious/noExplicitAny: the supplier's input type differs per table kind
   readonly supplier: KTableProcessorSupplier<K, any, K, V>;
 }
 
