@@ -1,4 +1,5 @@
 import { SerializationError } from '../errors.js';
+import { readLong, writeLong } from '../state/internals/Bytes.js';
 import { type Serde, serdeFrom } from './Serde.js';
 
 function checkSize(name: string, data: Buffer, size: number): void {
@@ -30,12 +31,17 @@ const longSerde = serdeFrom<number>(
       throw new SerializationError(`LongSerializer needs a safe integer, got ${n}; use Serdes.BigLong() for 64-bit values`);
     }
     const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(BigInt(n));
+    writeLong(b, 0, n);
     return b;
   },
   (b) => {
     checkSize('LongDeserializer', b, 8);
-    return Number(b.readBigInt64BE(0));
+    const hi = b.readInt32BE(0);
+    // outside ±2^53 a JS number cannot hold the value exactly
+    if (hi > 0x1fffff || hi < -0x200000) {
+      throw new SerializationError(`LongDeserializer got ${b.readBigInt64BE(0)}, beyond ±2^53; use Serdes.BigLong()`);
+    }
+    return readLong(b, 0);
   },
 );
 

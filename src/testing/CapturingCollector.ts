@@ -23,6 +23,10 @@ export class CapturingCollector implements RecordCollector {
     return 1;
   }
 
+  get size(): number {
+    return this.history.length;
+  }
+
   /** Returns and forgets everything sent so far. */
   drain(): ProducedRecord[] {
     const out = this.history;

@@ -43,7 +43,7 @@ export class TopologyTestDriver {
   private readonly task: StreamTask | null;
   private readonly globalTask: StreamTask | null;
   private readonly collector = new CapturingCollector();
-  private readonly outputs = new Map<string, ProducedRecord[]>();
+  private readonly outputs = new Map<string, OutputQueue>();
   private readonly produced = new Set<string>();
   private readonly nextOffset = new Map<string, number>();
   private readonly taskTopics: Set<string>;
@@ -201,7 +201,7 @@ export class TopologyTestDriver {
 
   /** @internal used by TestOutputTopic. */
   queueSize(topic: string): number {
-    return this.outputs.get(topic)?.length ?? 0;
+    return this.outputs.get(topic)?.size ?? 0;
   }
 
   private isTimestamped(name: string): boolean {
@@ -239,14 +239,15 @@ export class TopologyTestDriver {
 
   /** Moves what the task sent to the output queues, feeding internal and source topics back in. */
   private captureOutputs(): void {
+    if (this.collector.size === 0) return;
     for (const r of this.collector.drain()) {
       this.produced.add(r.topic);
-      let list = this.outputs.get(r.topic);
-      if (list === undefined) {
-        list = [];
-        this.outputs.set(r.topic, list);
+      let queue = this.outputs.get(r.topic);
+      if (queue === undefined) {
+        queue = new OutputQueue();
+        this.outputs.set(r.topic, queue);
       }
-      list.push(r);
+      queue.push(r);
       if (this.taskTopics.has(r.topic)) this.enqueue(r.topic, r.timestamp, r.key, r.value, r.headers);
       if (this.globalTopics.has(r.topic)) this.processGlobal(r.topic, r.timestamp, r.key, r.value, r.headers);
     }
@@ -266,5 +267,29 @@ export class TopologyTestDriver {
 
   private checkOpen(): void {
     if (this.closed) throw new IllegalArgumentError('The TopologyTestDriver is closed');
+  }
+}
+
+/** A FIFO of produced records; reads advance an index instead of shifting the array. */
+class OutputQueue {
+  private items: ProducedRecord[] = [];
+  private head = 0;
+
+  push(r: ProducedRecord): void {
+    this.items.push(r);
+  }
+
+  shift(): ProducedRecord | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const r = this.items[this.head++];
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return r;
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
   }
 }

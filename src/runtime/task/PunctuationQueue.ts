@@ -30,6 +30,7 @@ export class PunctuationQueue {
   /** Fires every due punctuation at `now`, earliest first; returns whether any fired. */
   mayPunctuate(now: number, fire: (node: ProcessorNode, timestamp: number, punctuator: Punctuator) => void): boolean {
     let fired = false;
+    if (this.schedules.length === 0) return false;
     for (;;) {
       this.schedules = this.schedules.filter((s) => !s.cancelled);
       let due: Schedule | null = null;

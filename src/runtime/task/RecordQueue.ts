@@ -17,6 +17,8 @@ export class RecordQueue {
   /** Highest timestamp seen on this partition (-1 before any). */
   partitionTime = -1;
   skipped = 0;
+  /** Offset of the last record processed from this partition (-1 before any). */
+  lastProcessedOffset = -1;
 
   constructor(
     readonly topic: string,

@@ -11,7 +11,7 @@ import type { ProcessorTopology } from '../../topology/ProcessorTopology.js';
 import { decide } from '../ErrorHandlers.js';
 import type { ResolvedStreamsConfig } from '../StreamsConfig.js';
 import type { TaskId } from '../TaskId.js';
-import { PartitionGroup, partitionKey } from './PartitionGroup.js';
+import { PartitionGroup } from './PartitionGroup.js';
 import { NO_RECORD_CONTEXT, ProcessorContextImpl, type TaskServices } from './ProcessorContextImpl.js';
 import { PunctuationQueue } from './PunctuationQueue.js';
 import type { RawRecord } from './RawRecord.js';
@@ -67,7 +67,6 @@ export class StreamTask implements TaskServices {
   private readonly partitionGroup = new PartitionGroup();
   private readonly streamTimePunctuations = new PunctuationQueue();
   private readonly wallClockPunctuations = new PunctuationQueue();
-  private readonly consumedOffsets = new Map<string, { tp: TopicPartition; offset: number }>();
   private readonly registeredStores: StateStore[] = [];
   private commitRequested = false;
   private commitNeeded = false;
@@ -230,10 +229,7 @@ export class StreamTask implements TaskServices {
       this.context.setCurrentNode(null);
       this.context.setRecordContext(NO_RECORD_CONTEXT);
     }
-    this.consumedOffsets.set(partitionKey(raw.topic, raw.partition), {
-      tp: { topic: raw.topic, partition: raw.partition },
-      offset: raw.offset,
-    });
+    queue.lastProcessedOffset = raw.offset;
     this.commitNeeded = true;
     return true;
   }
@@ -286,13 +282,18 @@ export class StreamTask implements TaskServices {
   /**
    * Step 1 of a commit: flush every store (caches forward their dirty entries
    * downstream and write their changelogs through the record collector).
-   * Returns the input offsets to commit (next offset to read per partition).
    */
-  prepareCommit(): Map<string, { tp: TopicPartition; offset: number }> {
-    for (const store of this.registeredStores) store.flush();
-    const offsets = new Map<string, { tp: TopicPartition; offset: number }>();
-    for (const [k, v] of this.consumedOffsets) offsets.set(k, { tp: v.tp, offset: v.offset + 1 });
-    return offsets;
+  prepareCommit(): void {
+    for (let i = 0; i < this.registeredStores.length; i++) (this.registeredStores[i] as StateStore).flush();
+  }
+
+  /** The input offsets to commit: the next offset to read, per partition processed from. */
+  committableOffsets(): { topic: string; partition: number; offset: number }[] {
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const q of this.partitionGroup.allQueues()) {
+      if (q.lastProcessedOffset >= 0) out.push({ topic: q.topic, partition: q.partition, offset: q.lastProcessedOffset + 1 });
+    }
+    return out;
   }
 
   /** After Kafka has the offsets: clears the commit flags. */

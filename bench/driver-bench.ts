@@ -1,0 +1,97 @@
+/**
+ * TopologyTestDriver throughput: 1,000,000 records with String serdes through
+ * (a) filter -> mapValues -> to, (b) groupByKey().count() over 10,000 keys,
+ * (c) a stream-table join. Prints records/s per run and the median.
+ * Usage: npm run bench [-- --records N --runs R --only a|b|c]
+ */
+import { Consumed, Produced, Serdes, StreamsBuilder, type Topology, TopologyTestDriver } from '../src/index.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : dflt;
+};
+const RECORDS = Number(arg('records', '1000000'));
+const RUNS = Number(arg('runs', '3'));
+const ONLY = arg('only', 'abc');
+const KEYS = 10_000;
+const S = Serdes.String();
+
+function statelessTopology(): Topology {
+  const b = new StreamsBuilder();
+  b.stream('in', Consumed.with(S, S))
+    .filter((_k, v) => v.length > 0)
+    .mapValues((v) => v.toUpperCase())
+    .to('out', Produced.with(S, S));
+  return b.build();
+}
+
+function countTopology(): Topology {
+  const b = new StreamsBuilder();
+  b.stream('in', Consumed.with(S, S))
+    .groupByKey()
+    .count()
+    .toStream()
+    .to('out', Produced.with(S, Serdes.Long()));
+  return b.build();
+}
+
+function joinTopology(): Topology {
+  const b = new StreamsBuilder();
+  const table = b.table('table', Consumed.with(S, S));
+  b.stream('in', Consumed.with(S, S))
+    .join(table, (v, t) => `${v}|${t}`)
+    .to('out', Produced.with(S, S));
+  return b.build();
+}
+
+const keys = Array.from({ length: KEYS }, (_, i) => `key-${i}`);
+
+function run(name: string, topology: Topology, prepare?: (d: TopologyTestDriver) => void): number {
+  const driver = new TopologyTestDriver(topology, { applicationId: 'bench' }, 0);
+  prepare?.(driver);
+  const input = driver.createInputTopic('in', S, S, 0, 1);
+  const output = driver.createOutputTopic('out', S, S);
+  const start = process.hrtime.bigint();
+  const chunk = 10_000;
+  for (let i = 0; i < RECORDS; i++) {
+    input.pipeInput(keys[i % KEYS] as string, 'value-payload', i);
+    // drain output now and then so it does not pile up in memory
+    if (i % chunk === chunk - 1) while (!output.isEmpty()) output.readRecord();
+  }
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  driver.close();
+  const rate = RECORDS / secs;
+  console.log(`  ${name}: ${Math.round(rate).toLocaleString('en-US')} rec/s (${secs.toFixed(2)} s)`);
+  return rate;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+const cases: { id: string; name: string; target: number; topology: () => Topology; prepare?: (d: TopologyTestDriver) => void }[] = [
+  { id: 'a', name: 'filter -> mapValues -> to', target: 1_000_000, topology: statelessTopology },
+  { id: 'b', name: 'groupByKey().count(), 10k keys', target: 500_000, topology: countTopology },
+  {
+    id: 'c',
+    name: 'stream-table join, 10k keys',
+    target: 400_000,
+    topology: joinTopology,
+    prepare: (d) => {
+      const t = d.createInputTopic('table', S, S, 0, 0);
+      for (const k of keys) t.pipeInput(k, `profile-of-${k}`);
+    },
+  },
+];
+
+console.log(`TopologyTestDriver bench: ${RECORDS.toLocaleString('en-US')} records, ${RUNS} runs, node ${process.version}`);
+for (const c of cases) {
+  if (!ONLY.includes(c.id)) continue;
+  console.log(`(${c.id}) ${c.name}`);
+  const rates: number[] = [];
+  for (let r = 0; r < RUNS; r++) rates.push(run(`run ${r + 1}`, c.topology(), c.prepare));
+  const m = median(rates);
+  console.log(`  median ${Math.round(m).toLocaleString('en-US')} rec/s; target ${c.target.toLocaleString('en-US')} -> ${m >= c.target ? 'met' : 'MISSED'}`);
+}
