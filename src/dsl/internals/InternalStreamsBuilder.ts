@@ -6,12 +6,17 @@ import type { StreamPartitioner } from '../../topology/InternalProcessorContext.
 import type { InternalTopologyBuilder } from '../../topology/InternalTopologyBuilder.js';
 import { FailOnInvalidTimestamp } from '../../topology/TimestampExtractor.js';
 import type { Materialized } from '../Materialized.js';
+import { kstreamFilter } from '../processors/KStreamFilter.js';
 import { passThrough } from '../processors/PassThrough.js';
 import { NameProvider } from './NameProvider.js';
 
 /** One node of the logical graph: it knows how to write itself into the physical topology. */
 export interface GraphNode {
   readonly name: string;
+  /** Names of the graph nodes this one reads from (Kafka's graph parents), for graph-wide rewrites. */
+  readonly parents?: readonly string[];
+  /** A join that keeps null-key records (Kafka's NULL_KEY_RELAXED_JOIN label: stream-table and stream-global left joins). */
+  readonly nullKeyRelaxedJoin?: boolean;
   write(builder: InternalTopologyBuilder): void;
 }
 
@@ -36,6 +41,8 @@ const GENERATED_NAME = /^KSTREAM.*-[0-9]{10}$/;
 export class InternalStreamsBuilder {
   readonly names = new NameProvider();
   private readonly graph: GraphNode[] = [];
+  /** Nodes with a null-key relaxed join downstream; filled by writeTo(). */
+  private relaxedUpstream = new Set<string>();
 
   addGraphNode(node: GraphNode): void {
     this.graph.push(node);
@@ -43,7 +50,35 @@ export class InternalStreamsBuilder {
 
   /** Writes every node, parents first, into the topology builder. */
   writeTo(builder: InternalTopologyBuilder): void {
+    this.relaxedUpstream = this.nodesUpstreamOfRelaxedJoins();
     for (const node of this.graph) node.write(builder);
+  }
+
+  /**
+   * Kafka's NodesWithRelaxedNullKeyJoinDownstream: every node from which a
+   * left join that keeps null keys can be reached. Repartition steps above
+   * such a join must let null keys through; all others drop them.
+   */
+  private nodesUpstreamOfRelaxedJoins(): Set<string> {
+    const parentsOf = new Map<string, string[]>();
+    for (const n of this.graph) {
+      if (n.parents === undefined) continue;
+      const list = parentsOf.get(n.name) ?? [];
+      list.push(...n.parents);
+      parentsOf.set(n.name, list);
+    }
+    const marked = new Set<string>();
+    const todo = this.graph.filter((n) => n.nullKeyRelaxedJoin === true).map((n) => n.name);
+    while (todo.length > 0) {
+      const name = todo.pop() as string;
+      for (const p of parentsOf.get(name) ?? []) {
+        if (!marked.has(p)) {
+          marked.add(p);
+          todo.push(p);
+        }
+      }
+    }
+    return marked;
   }
 
   /** Resolves Materialized options to a store name, generating one with `prefix` when none was given. */
@@ -73,6 +108,8 @@ export class InternalStreamsBuilder {
   /**
    * Adds the nodes of a repartition step (filter -> sink -> topic -> source)
    * under `parentName`, named as Kafka names them, and returns the source name.
+   * As in Kafka (InternalStreamsBuilder.rewriteRepartitionNodes), the filter
+   * drops null-key records unless a left join downstream keeps them.
    */
   repartition(
     parentName: string,
@@ -92,9 +129,13 @@ export class InternalStreamsBuilder {
     const sourceName = generated ? genSource : `${topic}-source`;
     const node: GraphNode = {
       name: sourceName,
+      parents: [parentName],
       write: (b) => {
         b.addInternalTopic(topic, options.numPartitions ?? undefined);
-        b.addProcessor(filterName, passThrough(), [parentName]);
+        const filter = this.relaxedUpstream.has(sourceName)
+          ? passThrough()
+          : kstreamFilter<unknown, unknown>((k) => k !== null && k !== undefined, false);
+        b.addProcessor(filterName, filter, [parentName]);
         b.addSink(sinkName, topic, [filterName], {
           keySerializer: keySerde?.serializer() ?? null,
           valueSerializer: valueSerde?.serializer() ?? null,

@@ -27,7 +27,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   constructor(
     private readonly inner: KeyValueStore<Buffer, Buffer>,
-    private keySerde: Serde<K> | null,
+    /** The key serde; null means the application default; a function wraps the default (e.g. composite keys). */
+    private keySerde: Serde<K> | null | ((defaultKeySerde: Serde<unknown>) => Serde<K>),
     private readonly makeCodec: (valueSerde: Serde<unknown>) => ValueCodec<V>,
     private valueSerde: Serde<unknown> | null,
   ) {}
@@ -40,7 +41,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   init(context: StoreContext, root: StateStore): void {
-    const keySerde = (this.keySerde ?? context.defaultKeySerde) as Serde<K>;
+    const keySerde =
+      typeof this.keySerde === 'function' ? this.keySerde(context.defaultKeySerde) : ((this.keySerde ?? context.defaultKeySerde) as Serde<K>);
     this.keySer = keySerde.serializer();
     this.keyDe = keySerde.deserializer();
     this.codec = this.makeCodec(this.valueSerde ?? context.defaultValueSerde);

@@ -1,0 +1,143 @@
+import type { Processor } from '../../processor/Processor.js';
+import { Record } from '../../processor/Record.js';
+import type { SessionStore } from '../../state/WindowStore.js';
+import { ValueAndTimestamp } from '../../state/ValueAndTimestamp.js';
+import type { InternalProcessorContext } from '../../topology/InternalProcessorContext.js';
+import type { SessionWindows } from '../../windowing/SessionWindows.js';
+import { Window, Windowed } from '../../windowing/Window.js';
+import type { EmitStrategy } from '../EmitStrategy.js';
+import type { Aggregator, Initializer, Merger } from '../functions.js';
+import { Change } from '../internals/Change.js';
+import type { KTableProcessorSupplier, KTableValueGetterSupplier } from '../internals/KTableValueGetter.js';
+import { TimestampedTupleForwarder } from '../internals/TimestampedTupleForwarder.js';
+import { EMIT_INTERVAL_WINDOWED_AGGREGATION } from '../internals/WindowedAggregateBase.js';
+
+/**
+ * Session-window aggregation (Kafka's KStreamSessionWindowAggregate). A
+ * record joins every session of its key within the inactivity gap; those
+ * sessions are merged (with the user's merger) into one, the old ones are
+ * deleted downstream, and the merged session is emitted with its end as timestamp.
+ */
+export class KStreamSessionWindowAggregate<K, V, VA> implements KTableProcessorSupplier<K, V, Windowed<K>, VA> {
+  sendOldValues = false;
+
+  constructor(
+    private readonly windows: SessionWindows,
+    private readonly storeName: string,
+    private readonly emitStrategy: EmitStrategy,
+    private readonly initializer: Initializer<VA>,
+    private readonly aggregator: Aggregator<K, V, VA>,
+    private readonly merger: Merger<K, VA>,
+  ) {}
+
+  enableSendingOldValues(): boolean {
+    this.sendOldValues = true;
+    return true;
+  }
+
+  view(): KTableValueGetterSupplier<Windowed<K>, VA> {
+    const storeName = this.storeName;
+    return {
+      get: () => {
+        let store: SessionStore<K, VA>;
+        return {
+          init: (ctx) => {
+            store = ctx.getStateStore(storeName);
+          },
+          get: (wk) => ValueAndTimestamp.make(store.fetchSession(wk.key, wk.window.start, wk.window.end), wk.window.end),
+        };
+      },
+      storeNames: () => [storeName],
+    };
+  }
+
+  get(): Processor<K, V, Windowed<K>, Change<VA>> {
+    const { windows, storeName, emitStrategy, initializer, aggregator, merger, sendOldValues } = this;
+    let ctx: InternalProcessorContext;
+    let store: SessionStore<K, VA>;
+    let forwarder: TimestampedTupleForwarder<Windowed<K>, VA>;
+    let observedStreamTime = -1;
+    let lastEmitWindowCloseTime = -1;
+    let nextTimeToEmit = 0;
+    let emitInterval = 1000;
+    const onClose = emitStrategy.type === 'ON_WINDOW_CLOSE';
+
+    const forwardUpdate = (key: Windowed<K>, oldAgg: VA | null, newAgg: VA | null) => {
+      if (onClose) return;
+      forwarder.maybeForward(new Record(key, new Change<VA>(newAgg, sendOldValues ? oldAgg : null), key.window.end));
+    };
+
+    const maybeForwardFinal = (record: Record<K, V>, closeTime: number) => {
+      if (!onClose) return;
+      const now = ctx.currentSystemTimeMs();
+      if (now < nextTimeToEmit) return;
+      nextTimeToEmit = now + emitInterval;
+      if (!(lastEmitWindowCloseTime === -1 || lastEmitWindowCloseTime < closeTime)) return;
+      // session ends are inclusive: sessions ending before the close time are final
+      const upper = closeTime - 1;
+      if (upper < 0) return;
+      const lower = Math.max(0, lastEmitWindowCloseTime);
+      if (upper < lower) return;
+      const closed: { key: Windowed<K>; value: VA }[] = [];
+      const it = store.fetch(null, null);
+      for (const kv of it) if (kv.key.window.end >= lower && kv.key.window.end <= upper) closed.push(kv);
+      it.close();
+      // the time-ordered session store returns them by end time
+      closed.sort((a, b) => a.key.window.end - b.key.window.end);
+      for (const kv of closed) {
+        forwarder.maybeForward(new Record(kv.key, new Change<VA>(kv.value, null), kv.key.window.end, record.headers));
+      }
+      lastEmitWindowCloseTime = closeTime;
+    };
+
+    return {
+      init: (c) => {
+        ctx = c as unknown as InternalProcessorContext;
+        store = ctx.getStateStore<SessionStore<K, VA>>(storeName);
+        if (onClose) {
+          const configured = ctx.appConfigs()[EMIT_INTERVAL_WINDOWED_AGGREGATION];
+          if (typeof configured === 'number') emitInterval = configured;
+          forwarder = new TimestampedTupleForwarder(null, ctx, sendOldValues);
+        } else {
+          forwarder = new TimestampedTupleForwarder(store, ctx, sendOldValues, false);
+        }
+      },
+      process: (record: Record<K, V>) => {
+        if (record.key === null || record.key === undefined) {
+          ctx.recordDropped('null key');
+          return;
+        }
+        const ts = record.timestamp;
+        observedStreamTime = Math.max(observedStreamTime, ts);
+        const closeTime = observedStreamTime - windows.gracePeriodMs() - windows.inactivityGap();
+        const merged: { key: Windowed<K>; value: VA }[] = [];
+        let start = ts;
+        let end = ts;
+        let agg = initializer();
+        const it = store.findSessions(record.key, ts - windows.inactivityGap(), ts + windows.inactivityGap());
+        for (const kv of it) {
+          merged.push(kv);
+          agg = merger(record.key, agg, kv.value);
+          start = Math.min(start, kv.key.window.start);
+          end = Math.max(end, kv.key.window.end);
+        }
+        it.close();
+        if (end < closeTime) {
+          ctx.recordDropped('expired window');
+        } else {
+          if (start !== ts || end !== ts) {
+            for (const s of merged) {
+              store.remove(s.key);
+              forwardUpdate(s.key, s.value, null);
+            }
+          }
+          agg = aggregator(record.key, record.value, agg);
+          const sessionKey = new Windowed(record.key, new Window(start, end));
+          store.put(sessionKey, agg);
+          forwardUpdate(sessionKey, null, agg);
+        }
+        maybeForwardFinal(record, closeTime);
+      },
+    };
+  }
+}
