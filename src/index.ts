@@ -48,6 +48,15 @@ export type { StateStore } from './state/StateStore.js';
 export type { StoreBuilder } from './state/StoreBuilder.js';
 export { Stores, type KeyValueBytesStoreSupplier, type TimestampedKeyValueStore } from './state/Stores.js';
 export { ValueAndTimestamp } from './state/ValueAndTimestamp.js';
+export type { ReadOnlySessionStore, ReadOnlyWindowStore, SessionStore, WindowStore } from './state/WindowStore.js';
+export {
+  SessionStoreBuilder,
+  WindowStoreBuilder,
+  type SessionBytesStoreSupplier,
+  type TimestampedWindowStore,
+  type WindowBytesStoreSupplier,
+  type WindowStoreKind,
+} from './state/Stores.js';
 // DSL
 export { StreamsBuilder } from './dsl/StreamsBuilder.js';
 export type { KStream } from './dsl/KStream.js';
@@ -64,6 +73,18 @@ export { Joined } from './dsl/Joined.js';
 export { Materialized, StoreType } from './dsl/Materialized.js';
 export { Named } from './dsl/Named.js';
 export { Repartitioned } from './dsl/Repartitioned.js';
+export { StreamJoined } from './dsl/StreamJoined.js';
+export { BufferConfig, Suppressed, type BufferFullStrategy } from './dsl/Suppressed.js';
+export { EmitStrategy } from './dsl/EmitStrategy.js';
+export type { TimeWindowedKStream } from './dsl/TimeWindowedKStream.js';
+export type { SessionWindowedKStream } from './dsl/SessionWindowedKStream.js';
+// windowing
+export { Window, Windowed } from './windowing/Window.js';
+export { TimeWindows } from './windowing/TimeWindows.js';
+export { SlidingWindows } from './windowing/SlidingWindows.js';
+export { SessionWindows } from './windowing/SessionWindows.js';
+export { JoinWindows } from './windowing/JoinWindows.js';
+export { WindowedSerdes } from './windowing/WindowedSerdes.js';
 export { KeyValues } from './dsl/functions.js';
 export type {
   Aggregator,

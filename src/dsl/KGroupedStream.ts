@@ -1,4 +1,9 @@
+import type { SessionWindows } from '../windowing/SessionWindows.js';
+import type { SlidingWindows } from '../windowing/SlidingWindows.js';
+import type { TimeWindows } from '../windowing/TimeWindows.js';
 import type { Aggregator, Initializer, Reducer } from './functions.js';
+import type { SessionWindowedKStream } from './SessionWindowedKStream.js';
+import type { TimeWindowedKStream } from './TimeWindowedKStream.js';
 import type { KTable } from './KTable.js';
 import type { Materialized } from './Materialized.js';
 import type { Named } from './Named.js';
@@ -16,4 +21,7 @@ export interface KGroupedStream<K, V> {
     namedOrMaterialized?: Named | Materialized<K, VA>,
     materialized?: Materialized<K, VA>,
   ): KTable<K, VA>;
+  /** Windows the aggregation: tumbling/hopping (TimeWindows), sliding (SlidingWindows) or sessions. */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
 }

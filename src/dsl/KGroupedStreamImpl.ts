@@ -1,14 +1,20 @@
 import { requireNonNull } from '../errors.js';
-import type { Processor } from '../processor/Processor.js';
 import { Serdes } from '../serdes/Serdes.js';
 import type { Serde } from '../serdes/Serde.js';
 import type { Aggregator, Initializer, Reducer } from './functions.js';
+import { SessionWindows } from '../windowing/SessionWindows.js';
+import type { SlidingWindows } from '../windowing/SlidingWindows.js';
+import type { TimeWindows } from '../windowing/TimeWindows.js';
+import { GroupedStreamAggregateBuilder } from './internals/GroupedStreamAggregateBuilder.js';
 import type { MaterializedInternal } from './internals/InternalStreamsBuilder.js';
+import type { SessionWindowedKStream } from './SessionWindowedKStream.js';
+import { SessionWindowedKStreamImpl } from './SessionWindowedKStreamImpl.js';
+import type { TimeWindowedKStream } from './TimeWindowedKStream.js';
+import { TimeWindowedKStreamImpl } from './TimeWindowedKStreamImpl.js';
 import type { KTableProcessorSupplier } from './internals/KTableValueGetter.js';
 import type { KGroupedStream } from './KGroupedStream.js';
 import type { StreamState } from './KStreamImpl.js';
 import type { KTable } from './KTable.js';
-import { KTableImpl } from './KTableImpl.js';
 import type { Materialized } from './Materialized.js';
 import { Named } from './Named.js';
 import { KStreamAggregate } from './processors/KStreamAggregate.js';
@@ -20,8 +26,8 @@ function split<K, V>(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): { 
 
 /** The KGroupedStream implementation: adds the repartition step if needed, then the aggregating node. */
 export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
-  /** A user-named repartition topic is shared by all aggregations of this grouping. */
-  private sharedRepartitionSource: string | null = null;
+  /** Shared by plain and windowed aggregations, so a user-named repartition topic is created once. */
+  private readonly aggregates: GroupedStreamAggregateBuilder<K, V>;
 
   constructor(
     private readonly s: StreamState<K, V>,
@@ -29,7 +35,9 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     private readonly valueSerde: Serde<V> | null,
     private readonly repartitionName: string | null,
     private readonly repartitionRequired: boolean,
-  ) {}
+  ) {
+    this.aggregates = new GroupedStreamAggregateBuilder({ stream: s, keySerde, valueSerde, repartitionName, repartitionRequired });
+  }
 
   count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<K, number> {
     const { named, materialized } = split(a, b);
@@ -38,7 +46,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     const mat = this.s.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
     mat.valueSerde ??= Serdes.Long();
-    const name = named?.name ?? this.s.builder.names.newProcessorName('KSTREAM-AGGREGATE-');
+    const name = this.s.builder.names.orElseGenerate(named?.name, 'KSTREAM-AGGREGATE-');
     return this.build(name, new KStreamAggregate<K, V, number>(mat.storeName, () => 0, (_k, _v, agg) => agg + 1), mat);
   }
 
@@ -48,7 +56,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     const mat = this.s.builder.materialize(materialized, 'KSTREAM-REDUCE-');
     mat.keySerde ??= this.keySerde;
     mat.valueSerde ??= this.valueSerde;
-    const name = named?.name ?? this.s.builder.names.newProcessorName('KSTREAM-REDUCE-');
+    const name = this.s.builder.names.orElseGenerate(named?.name, 'KSTREAM-REDUCE-');
     return this.build(name, new KStreamReduce<K, V>(mat.storeName, reducer), mat);
   }
 
@@ -58,39 +66,28 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     const { named, materialized } = split(a, b);
     const mat = this.s.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
-    const name = named?.name ?? this.s.builder.names.newProcessorName('KSTREAM-AGGREGATE-');
+    const name = this.s.builder.names.orElseGenerate(named?.name, 'KSTREAM-AGGREGATE-');
     return this.build(name, new KStreamAggregate<K, V, VA>(mat.storeName, initializer, aggregator), mat);
   }
 
   private build<VA>(name: string, supplier: KTableProcessorSupplier<K, V, K, VA>, mat: MaterializedInternal<K, VA>): KTable<K, VA> {
     const builder = this.s.builder;
-    let parent = this.s.name;
-    let sourceNodes = this.s.sourceNodes;
-    if (this.repartitionRequired) {
-      const prefix = this.repartitionName ?? mat.storeName;
-      const r = builder.repartition(parent, prefix, this.keySerde as Serde<unknown>, this.valueSerde as Serde<unknown>, {
-        register: this.sharedRepartitionSource === null || this.repartitionName === null,
-      });
-      if (this.repartitionName !== null) this.sharedRepartitionSource ??= r.sourceName;
-      parent = this.repartitionName !== null ? this.sharedRepartitionSource ?? r.sourceName : r.sourceName;
-      sourceNodes = [parent];
-    }
-    const from = parent;
-    builder.addGraphNode({
-      name,
-      write: (b) => {
-        b.addProcessor(name, () => supplier.get() as Processor<unknown, unknown, unknown, unknown>, [from]);
-        b.addStateStore(builder.storeBuilder(mat), [name]);
-      },
-    });
-    return new KTableImpl<K, VA>({
-      builder,
-      name,
+    return this.aggregates.build(name, supplier, mat.storeName, () => builder.storeBuilder(mat), {
       keySerde: mat.keySerde,
       valueSerde: mat.valueSerde,
-      sourceNodes,
       queryableStoreName: mat.queryable ? mat.storeName : null,
-      supplier,
     });
   }
+
+  /** Cuts the grouped stream into time windows, sliding windows or sessions. */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    requireNonNull(windows, 'windows');
+    if (windows instanceof SessionWindows) {
+      return new SessionWindowedKStreamImpl(this.s.builder, this.aggregates, windows, this.keySerde, this.valueSerde);
+    }
+    return new TimeWindowedKStreamImpl(this.s.builder, this.aggregates, windows, this.keySerde, this.valueSerde);
+  }
+
 }

@@ -29,6 +29,9 @@ import { kstreamPeek } from './processors/KStreamPeek.js';
 import { KTableSource } from './processors/KTableSource.js';
 import { passThrough } from './processors/PassThrough.js';
 import { Repartitioned } from './Repartitioned.js';
+import { StreamJoined } from './StreamJoined.js';
+import { addStreamStreamJoin } from './internals/StreamStreamJoinBuilder.js';
+import type { JoinWindows } from '../windowing/JoinWindows.js';
 
 /** @internal State every DSL stream object carries. */
 export interface StreamState<K, V> {
@@ -49,8 +52,9 @@ export function addProcessorNode(
   name: string,
   parent: string,
   supplier: () => Processor<unknown, unknown, unknown, unknown>,
+  nullKeyRelaxedJoin = false,
 ): void {
-  builder.addGraphNode({ name, write: (b) => b.addProcessor(name, supplier, [parent]) });
+  builder.addGraphNode({ name, parents: [parent], nullKeyRelaxedJoin, write: (b) => b.addProcessor(name, supplier, [parent]) });
 }
 
 /** The KStream implementation: each method checks its arguments, names a node, adds it to the graph and returns a new stream. */
@@ -65,12 +69,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     return new KStreamImpl<K2, V2>({ builder: this.builder, name, keySerde, valueSerde, sourceNodes: this.s.sourceNodes, repartitionRequired });
   }
 
+  /** Kafka's NamedInternal.orElseGenerateWithPrefix: draws a number even when a name is given. */
   private nameFor(named: Named | undefined, prefix: string): string {
-    return named?.name ?? this.builder.names.newProcessorName(prefix);
+    return this.builder.names.orElseGenerate(named?.name, prefix);
   }
 
-  private add(name: string, supplier: () => Processor<any, any, any, any>): void {
-    addProcessorNode(this.builder, name, this.s.name, supplier as () => Processor<unknown, unknown, unknown, unknown>);
+  private add(name: string, supplier: () => Processor<any, any, any, any>, nullKeyRelaxedJoin = false): void {
+    addProcessorNode(this.builder, name, this.s.name, supplier as () => Processor<unknown, unknown, unknown, unknown>, nullKeyRelaxedJoin);
   }
 
   filter(predicate: Predicate<K, V>, named?: Named): KStream<K, V> {
@@ -144,7 +149,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const other = (stream as KStreamImpl<K, V>).s;
     const name = this.nameFor(named, 'KSTREAM-MERGE-');
     const parents = [this.s.name, other.name];
-    this.builder.addGraphNode({ name, write: (b) => b.addProcessor(name, passThrough(), parents) });
+    this.builder.addGraphNode({ name, parents, write: (b) => b.addProcessor(name, passThrough(), parents) });
     return new KStreamImpl<K, V>({
       builder: this.builder,
       name,
@@ -157,12 +162,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
 
   to(topic: string | TopicNameExtractor<K, V>, produced: Produced<K, V> = Produced.empty()): void {
     if (topic === null || topic === undefined || topic === '') throw new TopologyError('Invalid topology: to() needs a topic name or a TopicNameExtractor');
-    const name = produced.name ?? this.builder.names.newProcessorName('KSTREAM-SINK-');
+    const name = this.builder.names.orElseGenerate(produced.name, 'KSTREAM-SINK-');
     const keySerde = produced.keySerde ?? this.s.keySerde;
     const valueSerde = produced.valueSerde ?? this.s.valueSerde;
     const parent = this.s.name;
     this.builder.addGraphNode({
       name,
+      parents: [parent],
       write: (b) =>
         b.addSink(name, topic as string | TopicNameExtractor<unknown, unknown>, [parent], {
           keySerializer: keySerde?.serializer() ?? null,
@@ -202,6 +208,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const builder = this.builder;
     builder.addGraphNode({
       name,
+      parents: [parent],
       write: (b) => {
         b.addProcessor(name, () => source.get() as Processor<unknown, unknown, unknown, unknown>, [parent]);
         if (source.materialized()) b.addStateStore(builder.storeBuilder(mat), [name]);
@@ -218,44 +225,38 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   groupBy<KR>(selector: KeyValueMapper<K, V, KR>, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
     requireNonNull(selector, 'selector');
     const g = grouped ?? Grouped.with<KR, V>(null, this.s.valueSerde);
-    const name = g.name ?? this.builder.names.newProcessorName('KSTREAM-KEY-SELECT-');
+    const name = this.builder.names.orElseGenerate(g.name, 'KSTREAM-KEY-SELECT-');
     this.add(name, kstreamMap<K, V, KR, V>((k, v) => ({ key: selector(k, v), value: v })));
     const state: StreamState<KR, V> = { ...this.s, name, keySerde: null, valueSerde: this.s.valueSerde, repartitionRequired: true } as StreamState<KR, V>;
     return new KGroupedStreamImpl<KR, V>(state, g.keySerde, g.valueSerde ?? this.s.valueSerde, g.name, true);
   }
 
-  join<VT, VR>(
-    table: KTable<K, VT> | GlobalKTable<unknown, unknown>,
-    joinerOrSelector: ValueJoiner<V, VT, VR, K> | KeyValueMapper<K, V, unknown>,
-    joinedOrJoiner?: Joined<K, V, VT> | ValueJoiner<V, unknown, VR, K>,
-    named?: Named,
-  ): KStream<K, VR> {
-    return this.anyJoin(table, joinerOrSelector, joinedOrJoiner, named, false);
+  // The interface carries the typed overloads (table, global table, stream); these accept all three.
+  join(table: any, joinerOrSelector: any, third?: any, fourth?: any): KStream<K, any> {
+    return this.anyJoin(table, joinerOrSelector, third, fourth, false);
   }
 
-  leftJoin<VT, VR>(
-    table: KTable<K, VT> | GlobalKTable<unknown, unknown>,
-    joinerOrSelector: ValueJoiner<V, VT | null, VR, K> | KeyValueMapper<K, V, unknown>,
-    joinedOrJoiner?: Joined<K, V, VT> | ValueJoiner<V, unknown, VR, K>,
-    named?: Named,
-  ): KStream<K, VR> {
-    return this.anyJoin(table, joinerOrSelector as never, joinedOrJoiner, named, true);
+  leftJoin(table: any, joinerOrSelector: any, third?: any, fourth?: any): KStream<K, any> {
+    return this.anyJoin(table, joinerOrSelector, third, fourth, true);
   }
 
   private anyJoin<VT, VR>(
-    table: KTable<K, VT> | GlobalKTable<unknown, unknown>,
+    table: KTable<K, VT> | GlobalKTable<unknown, unknown> | KStream<K, VT>,
     joinerOrSelector: unknown,
     joinedOrJoiner: unknown,
-    named: Named | undefined,
+    named: unknown,
     leftJoin: boolean,
   ): KStream<K, VR> {
     requireNonNull(table, 'table');
+    if (table instanceof KStreamImpl) {
+      return this.streamStreamJoin(table, joinerOrSelector as never, joinedOrJoiner as JoinWindows, named as never, leftJoin, false);
+    }
     if (!(table instanceof KTableImpl)) {
       return this.globalTableJoin(
         table as GlobalKTable<unknown, unknown>,
         requireNonNull(joinerOrSelector, 'keySelector') as KeyValueMapper<K, V, unknown>,
         requireNonNull(joinedOrJoiner, 'joiner') as ValueJoiner<V, unknown, VR, K>,
-        named,
+        named as Named | undefined,
         leftJoin,
       );
     }
@@ -278,13 +279,15 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     leftJoin: boolean,
   ): KStream<K, VR> {
     const sourceNodes = this.copartitionWith(table.t.sourceNodes);
-    const name = joined.name ?? this.builder.names.newProcessorName(leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+    const name = this.builder.names.orElseGenerate(joined.name, leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
     const getter = table.valueGetterSupplier();
     const storeNames = getter.storeNames();
     const parent = this.s.name;
     const supplier = kstreamKTableJoin<K, V, K, VT, VR>(getter, (k) => k, joiner, leftJoin);
     this.builder.addGraphNode({
       name,
+      parents: [parent],
+      nullKeyRelaxedJoin: leftJoin,
       write: (b) => {
         b.addProcessor(name, supplier as () => Processor<unknown, unknown, unknown, unknown>, [parent]);
         if (storeNames.length > 0) b.connectProcessorAndStateStores(name, storeNames);
@@ -302,8 +305,52 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   ): KStream<K, VR> {
     // Kafka names both the inner and the left GlobalKTable join KSTREAM-LEFTJOIN-
     const name = this.nameFor(named, 'KSTREAM-LEFTJOIN-');
-    this.add(name, kstreamKTableJoin<K, V, KG, VG, VR>(table.valueGetterSupplier(), keySelector, joiner, leftJoin));
+    this.add(name, kstreamKTableJoin<K, V, KG, VG, VR>(table.valueGetterSupplier(), keySelector, joiner, leftJoin), leftJoin);
     return this.derive<K, VR>(name, this.s.keySerde, null, this.s.repartitionRequired);
+  }
+
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR> {
+    return this.streamStreamJoin(other as KStreamImpl<K, VO>, joiner, windows, streamJoined, true, true);
+  }
+
+  /** Stream-stream joins: repartition either side if its key changed, then window both sides (Kafka's KStreamImpl.doJoin). */
+  private streamStreamJoin<VO, VR>(
+    other: KStreamImpl<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    windows: JoinWindows,
+    streamJoined: StreamJoined<K, V, VO> | undefined,
+    leftOuter: boolean,
+    rightOuter: boolean,
+  ): KStream<K, VR> {
+    requireNonNull(other, 'otherStream');
+    requireNonNull(joiner, 'joiner');
+    requireNonNull(windows, 'windows');
+    const joined = streamJoined ?? StreamJoined.with<K, V, VO>(null, null, null);
+    let left: KStreamImpl<K, V> = this;
+    let right: KStreamImpl<K, VO> = other;
+    if (left.s.repartitionRequired) {
+      const topic = joined.name === null ? left.s.name : `${joined.name}-left`;
+      left = left.repartitionForJoin(topic, joined.keySerde, joined.valueSerde);
+    }
+    if (right.s.repartitionRequired) {
+      const topic = joined.name === null ? right.s.name : `${joined.name}-right`;
+      right = right.repartitionForJoin(topic, joined.keySerde, joined.otherValueSerde);
+    }
+    const sourceNodes = left.copartitionWith(right.s.sourceNodes);
+    const mergeName = addStreamStreamJoin(left.s, right.s, joiner, windows, joined, leftOuter, rightOuter);
+    return new KStreamImpl<K, VR>({ builder: this.builder, name: mergeName, keySerde: joined.keySerde, valueSerde: null, sourceNodes, repartitionRequired: false });
+  }
+
+  private repartitionForJoin(topicPrefix: string, keySerde: Serde<K> | null, valueSerde: Serde<V> | null): KStreamImpl<K, V> {
+    const k = keySerde ?? this.s.keySerde;
+    const v = valueSerde ?? this.s.valueSerde;
+    const { sourceName } = this.builder.repartition(this.s.name, topicPrefix, k as Serde<unknown>, v as Serde<unknown>);
+    return new KStreamImpl<K, V>({ builder: this.builder, name: sourceName, keySerde: k, valueSerde: v, sourceNodes: [sourceName], repartitionRequired: false });
   }
 
   /** Records that this stream and `others` must be co-partitioned; returns the union of their sources. */
@@ -319,7 +366,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   ): KStream<KOut, VOut> {
     requireNonNull(supplier, 'processorSupplier');
     const { named, stores } = splitNamed(storeNamesOrNamed);
-    const name = this.nameFor(named, 'KSTREAM-PROCESSOR-');
+    const name = named?.name ?? this.builder.names.newProcessorName('KSTREAM-PROCESSOR-');
     this.addStatefulNode(name, supplier, stores, false);
     return this.derive<KOut, VOut>(name, null, null, true);
   }
@@ -330,7 +377,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   ): KStream<K, VOut> {
     requireNonNull(supplier, 'processorSupplier');
     const { named, stores } = splitNamed(storeNamesOrNamed);
-    const name = this.nameFor(named, 'KSTREAM-PROCESSVALUES-');
+    const name = named?.name ?? this.builder.names.newProcessorName('KSTREAM-PROCESSVALUES-');
     this.addStatefulNode(name, supplier, stores, true);
     return this.derive<K, VOut>(name, this.s.keySerde, null, this.s.repartitionRequired);
   }
@@ -340,6 +387,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const parent = this.s.name;
     const node: GraphNode = {
       name,
+      parents: [parent],
       write: (b) => {
         b.addProcessor(name, resolved.get as () => Processor<unknown, unknown, unknown, unknown>, [parent], fixedKey);
         for (const sb of resolved.stores) b.addStateStore(sb, [name], true);

@@ -5,6 +5,7 @@ import type { KGroupedTable } from './KGroupedTable.js';
 import type { KStream } from './KStream.js';
 import type { Materialized } from './Materialized.js';
 import type { Named } from './Named.js';
+import type { Suppressed } from './Suppressed.js';
 
 /**
  * A changelog stream: the latest value per key, where null deletes
@@ -27,6 +28,8 @@ export interface KTable<K, V> {
   outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, namedOrMaterialized?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
   /** Re-groups the table by a new key for re-aggregation (with adder and subtractor). */
   groupBy<KR, VR>(selector: KeyValueMapper<K, V, KeyValue<KR, VR>>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR>;
+  /** Holds back updates: until a window closes (final results of a windowed table), or until a time limit. */
+  suppress(suppressed: Suppressed): KTable<K, V>;
   /** The name of the store to query, or null when the table is not queryable. */
   queryableStoreName(): string | null;
 }

@@ -1,4 +1,10 @@
-import { requireNonNull } from '../errors.js';
+import { requireNonNull, TopologyError } from '../errors.js';
+import type { StateStore } from '../state/StateStore.js';
+import type { StoreBuilder } from '../state/StoreBuilder.js';
+import type { Windowed } from '../windowing/Window.js';
+import { SuppressionBufferBuilder } from './internals/SuppressionBuffer.js';
+import { KTableSuppress, type SuppressOptions } from './processors/KTableSuppress.js';
+import type { Suppressed } from './Suppressed.js';
 import type { Processor } from '../processor/Processor.js';
 import type { Serde } from '../serdes/Serde.js';
 import type { KeyValue } from '../state/KeyValueStore.js';
@@ -32,6 +38,8 @@ export interface TableState<K, V> {
   readonly sourceNodes: readonly string[];
   readonly queryableStoreName: string | null;
   readonly supplier: KTableProcessorSupplier<K, any, K, V>;
+  /** For tables made by a windowed aggregation: the windows' grace, which suppress(untilWindowCloses) waits. */
+  readonly windowGraceMs?: number;
 }
 
 /** Splits the optional (Named | Materialized, Materialized) argument pair of Kafka's overloads. */
@@ -77,6 +85,7 @@ export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {
     const builder = this.builder;
     builder.addGraphNode({
       name,
+      parents: [parent],
       write: (b) => {
         b.addProcessor(name, () => supplier.get() as Processor<unknown, unknown, unknown, unknown>, [parent]);
         if (mat !== null) b.addStateStore(builder.storeBuilder(mat), [name]);
@@ -100,7 +109,7 @@ export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {
       mat.keySerde ??= this.t.keySerde;
       mat.valueSerde ??= this.t.valueSerde;
     }
-    const name = named?.name ?? this.builder.names.newProcessorName('KTABLE-FILTER-');
+    const name = this.builder.names.orElseGenerate(named?.name, 'KTABLE-FILTER-');
     const supplier = new KTableFilter<K, V>(this, predicate, filterNot, mat?.storeName ?? null);
     this.addTableNode(name, supplier, mat);
     return new KTableImpl<K, V>({
@@ -126,7 +135,7 @@ export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {
     const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.materializedFor(materialized, 'KTABLE-MAPVALUES-');
     if (mat) mat.keySerde ??= this.t.keySerde;
-    const name = named?.name ?? this.builder.names.newProcessorName('KTABLE-MAPVALUES-');
+    const name = this.builder.names.orElseGenerate(named?.name, 'KTABLE-MAPVALUES-');
     const supplier = new KTableMapValues<K, V, VR>(this, mapper, mat?.storeName ?? null);
     this.addTableNode(name, supplier, mat);
     return new KTableImpl<K, VR>({
@@ -140,10 +149,10 @@ export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {
   }
 
   toStream(named?: Named): KStream<K, V> {
-    const name = named?.name ?? this.builder.names.newProcessorName('KTABLE-TOSTREAM-');
+    const name = this.builder.names.orElseGenerate(named?.name, 'KTABLE-TOSTREAM-');
     const parent = this.t.name;
     const supplier = kstreamMapValues<K, Change<V>, V | null>((change) => change.newValue);
-    this.builder.addGraphNode({ name, write: (b) => b.addProcessor(name, supplier as () => Processor<unknown, unknown, unknown, unknown>, [parent]) });
+    this.builder.addGraphNode({ name, parents: [parent], write: (b) => b.addProcessor(name, supplier as () => Processor<unknown, unknown, unknown, unknown>, [parent]) });
     return new KStreamImpl<K, V>({
       builder: this.builder,
       name,
@@ -177,16 +186,17 @@ export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {
     requireNonNull(joiner, 'joiner');
     const other = otherTable as KTableImpl<K, VO>;
     const { named, materialized } = namedAndMaterialized(a, b);
-    const mergeName = named?.name ?? this.builder.names.newProcessorName('KTABLE-MERGE-');
+    // Kafka resolves the Materialized (drawing a store name if unnamed) before naming the join's nodes
+    const mat = materialized ? this.builder.materialize(materialized, 'KTABLE-MERGE-') : null;
+    const mergeName = this.builder.names.orElseGenerate(named?.name, 'KTABLE-MERGE-');
     const sourceNodes = new KStreamImpl<K, V>({ ...this.t, repartitionRequired: false }).copartitionWith(other.t.sourceNodes);
     if (kind !== 'inner') this.enableSendingOldValues(true);
     if (kind === 'outer') other.enableSendingOldValues(true);
     const otherKind: TableJoinKind = kind === 'left' ? 'right' : kind;
     const joinThis = new KTableKTableJoin<K, V, VO, VR>(kind, this, other, joiner);
     const joinOther = new KTableKTableJoin<K, VO, V, VR>(otherKind, other, this, (v2, v1, key) => joiner(v1, v2, key));
-    const thisName = named ? `${named.name}-join-this` : this.builder.names.newProcessorName('KTABLE-JOINTHIS-');
-    const otherName = named ? `${named.name}-join-other` : this.builder.names.newProcessorName('KTABLE-JOINOTHER-');
-    const mat = materialized ? this.builder.materialize(materialized, 'KTABLE-MERGE-') : null;
+    const thisName = this.builder.names.suffixedOrElseGenerate(named?.name, '-join-this', 'KTABLE-JOINTHIS-');
+    const otherName = this.builder.names.suffixedOrElseGenerate(named?.name, '-join-other', 'KTABLE-JOINOTHER-');
     if (mat) mat.keySerde ??= this.t.keySerde;
     const merger = new KTableKTableJoinMerger<K, VR>(joinThis as never, joinOther as never, mat?.storeName ?? null);
     const thisStores = this.valueGetterSupplier().storeNames();
@@ -196,6 +206,7 @@ export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {
     const otherParent = other.t.name;
     builder.addGraphNode({
       name: mergeName,
+      parents: [thisParent, otherParent],
       write: (tb) => {
         tb.addProcessor(thisName, () => joinThis.get() as Processor<unknown, unknown, unknown, unknown>, [thisParent]);
         tb.addProcessor(otherName, () => joinOther.get() as Processor<unknown, unknown, unknown, unknown>, [otherParent]);
@@ -216,13 +227,57 @@ export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {
     });
   }
 
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    requireNonNull(suppressed, 'suppressed');
+    const name = suppressed.name ?? this.builder.names.newProcessorName('KTABLE-SUPPRESS-');
+    const storeName = suppressed.name !== null ? `${suppressed.name}-store` : this.builder.names.newStoreName('KTABLE-SUPPRESS-');
+    let options: SuppressOptions<K>;
+    if (suppressed.kind === 'untilWindowCloses') {
+      const grace = this.t.windowGraceMs;
+      if (grace === undefined) {
+        throw new TopologyError(
+          `Invalid topology: suppress(Suppressed.untilWindowCloses(...)) at ${name} needs a windowed KTable (from windowedBy(...).count/reduce/aggregate); use untilTimeLimit for other tables.`,
+        );
+      }
+      options = {
+        storeName,
+        suppressDurationMs: grace,
+        bufferTime: (key) => (key as unknown as Windowed<unknown>).window.end,
+        bufferConfig: suppressed.bufferConfig,
+        safeToDropTombstones: true,
+      };
+    } else {
+      options = {
+        storeName,
+        suppressDurationMs: suppressed.timeLimitMs,
+        bufferTime: (_key, ts) => ts,
+        bufferConfig: suppressed.bufferConfig,
+        safeToDropTombstones: false,
+      };
+    }
+    const supplier = new KTableSuppress<K, V>(this, options);
+    const buffer = new SuppressionBufferBuilder<K, V>(storeName, this.t.keySerde, this.t.valueSerde);
+    if (!suppressed.bufferConfig.loggingEnabled) buffer.withLoggingDisabled();
+    const parent = this.t.name;
+    this.builder.addGraphNode({
+      name,
+      parents: [parent],
+      write: (b) => {
+        b.addProcessor(name, () => supplier.get() as Processor<unknown, unknown, unknown, unknown>, [parent]);
+        b.addStateStore(buffer as unknown as StoreBuilder<StateStore>, [name]);
+      },
+    });
+    return new KTableImpl<K, V>({ ...this.t, name, queryableStoreName: null, supplier });
+  }
+
   groupBy<KR, VR>(selector: KeyValueMapper<K, V, KeyValue<KR, VR>>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
     requireNonNull(selector, 'selector');
-    const selectName = grouped?.name ?? this.builder.names.newProcessorName('KTABLE-SELECT-');
+    const selectName = this.builder.names.orElseGenerate(grouped?.name, 'KTABLE-SELECT-');
     const parent = this.t.name;
     const supplier = ktableRepartitionMap(selector);
     this.builder.addGraphNode({
       name: selectName,
+      parents: [parent],
       write: (b) => b.addProcessor(selectName, supplier as () => Processor<unknown, unknown, unknown, unknown>, [parent]),
     });
     this.enableSendingOldValues(true);

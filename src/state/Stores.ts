@@ -1,3 +1,4 @@
+import { IllegalArgumentError, requireNonNull } from '../errors.js';
 import type { Serde } from '../serdes/Serde.js';
 import { CachingKeyValueStore } from './internals/CachingKeyValueStore.js';
 import {
@@ -6,11 +7,24 @@ import {
   TIMESTAMPED_CHANGELOG_FORMAT,
 } from './internals/ChangeLoggingKeyValueStore.js';
 import { InMemoryKeyValueStore } from './internals/InMemoryKeyValueStore.js';
+import { InMemorySessionStore } from './internals/InMemorySessionStore.js';
+import { InMemoryWindowStore } from './internals/InMemoryWindowStore.js';
 import { MeteredKeyValueStore, plainCodec, type ValueCodec } from './internals/MeteredKeyValueStore.js';
 import { timestampedCodec } from './internals/TimestampedCodec.js';
 import type { KeyValueStore } from './KeyValueStore.js';
 import { AbstractStoreBuilder } from './StoreBuilder.js';
+import { type SessionBytesStoreSupplier, SessionStoreBuilder } from './SessionStoreBuilder.js';
 import type { ValueAndTimestamp } from './ValueAndTimestamp.js';
+import { type TimestampedWindowStore, type WindowBytesStoreSupplier, WindowStoreBuilder } from './WindowStoreBuilder.js';
+import type { WindowStore } from './WindowStore.js';
+
+export { SessionStoreBuilder, type SessionBytesStoreSupplier } from './SessionStoreBuilder.js';
+export {
+  WindowStoreBuilder,
+  type TimestampedWindowStore,
+  type WindowBytesStoreSupplier,
+  type WindowStoreKind,
+} from './WindowStoreBuilder.js';
 
 /** Makes the byte-level bottom of a key-value store (in-memory now; RocksDB behind the same interface). */
 export interface KeyValueBytesStoreSupplier {
@@ -84,4 +98,75 @@ export const Stores = {
   ): KeyValueStoreBuilder<K, V, TimestampedKeyValueStore<K, V>> {
     return new KeyValueStoreBuilder(supplier, keySerde, valueSerde, 'timestampedKeyValue');
   },
+
+  /**
+   * An in-memory window store supplier. Windows are kept `retentionPeriodMs`
+   * behind the largest window start seen; `retainDuplicates` keeps every put
+   * (for stream-stream joins). As Kafka, the retention must cover the window size.
+   */
+  inMemoryWindowStore(name: string, retentionPeriodMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowBytesStoreSupplier {
+    requireNonNull(name, 'name');
+    const retentionPeriod = validateMillis(retentionPeriodMs, 'retentionPeriod');
+    const windowSize = validateMillis(windowSizeMs, 'windowSize');
+    if (windowSize > retentionPeriod) {
+      throw new IllegalArgumentError(
+        `The retention period of the window store ${name} must be no smaller than its window size. ` +
+          `Got size=[${windowSize}ms], retention=[${retentionPeriod}ms]`,
+      );
+    }
+    return {
+      name,
+      persistent: false,
+      retentionPeriod,
+      windowSize,
+      retainDuplicates,
+      get: () => new InMemoryWindowStore(name, retentionPeriod, windowSize, retainDuplicates),
+    };
+  },
+
+  /** An in-memory session store supplier; sessions are kept `retentionPeriodMs` behind the largest session end seen. */
+  inMemorySessionStore(name: string, retentionPeriodMs: number): SessionBytesStoreSupplier {
+    requireNonNull(name, 'name');
+    const retentionPeriod = validateMillis(retentionPeriodMs, 'retentionPeriod');
+    return { name, persistent: false, retentionPeriod, get: () => new InMemorySessionStore(name, retentionPeriod) };
+  },
+
+  /** A builder of a typed window store. Caching is off and logging on, as in Kafka. */
+  windowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K> | null,
+    valueSerde: Serde<V> | null,
+  ): WindowStoreBuilder<K, V, WindowStore<K, V>> {
+    requireNonNull(supplier, 'supplier');
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde, 'window');
+  },
+
+  /** A builder of a window store whose values carry timestamps (what windowed aggregations use). */
+  timestampedWindowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K> | null,
+    valueSerde: Serde<V> | null,
+  ): WindowStoreBuilder<K, V, TimestampedWindowStore<K, V>> {
+    requireNonNull(supplier, 'supplier');
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde, 'timestampedWindow');
+  },
+
+  /** A builder of a typed session store. Caching is off and logging on, as in Kafka. */
+  sessionStoreBuilder<K, AGG>(
+    supplier: SessionBytesStoreSupplier,
+    keySerde: Serde<K> | null,
+    valueSerde: Serde<AGG> | null,
+  ): SessionStoreBuilder<K, AGG> {
+    requireNonNull(supplier, 'supplier');
+    return new SessionStoreBuilder(supplier, keySerde, valueSerde);
+  },
 };
+
+/** Kafka takes Durations, whole milliseconds that cannot be negative; numbers need checking for both. */
+function validateMillis(ms: number, what: string): number {
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) {
+    throw new IllegalArgumentError(`${what} must be a whole number of milliseconds, got ${String(ms)}`);
+  }
+  if (ms < 0) throw new IllegalArgumentError(`${what} cannot be negative`);
+  return ms;
+}

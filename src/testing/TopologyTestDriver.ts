@@ -15,7 +15,9 @@ import { StreamTask } from '../runtime/task/StreamTask.js';
 import { CapturingCollector, type ProducedRecord } from './CapturingCollector.js';
 import { TestInputTopic } from './TestInputTopic.js';
 import { TestOutputTopic } from './TestOutputTopic.js';
-import { timestampedToPlainView } from './TimestampedStoreView.js';
+import { timestampedToPlainView, timestampedWindowToPlainView } from './TimestampedStoreView.js';
+import type { SessionStore, WindowStore } from '../state/WindowStore.js';
+import { SessionStoreBuilder, type TimestampedWindowStore, WindowStoreBuilder } from '../state/Stores.js';
 
 /** A serializer, or a serde whose serializer is used. */
 export type SerializerLike<T> = Serializer<T> | Serde<T>;
@@ -175,6 +177,32 @@ export class TopologyTestDriver {
     const store = this.getStateStore(name);
     if (!(store instanceof MeteredKeyValueStore) || !this.isTimestamped(name)) return undefined;
     return store as unknown as TimestampedKeyValueStore<K, V>;
+  }
+
+  /**
+   * A window store by name. For a DSL store (values with timestamps) it
+   * returns the plain values, as Kafka's driver does.
+   */
+  getWindowStore<K, V>(name: string): WindowStore<K, V> | undefined {
+    const builder = this.topology.internal.storeBuilder(name);
+    const store = this.getStateStore(name);
+    if (!(builder instanceof WindowStoreBuilder) || store === undefined) return undefined;
+    if (builder.kind === 'timestampedWindow') return timestampedWindowToPlainView(store as unknown as TimestampedWindowStore<K, V>);
+    return store as unknown as WindowStore<K, V>;
+  }
+
+  /** A window store with its values' timestamps. */
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> | undefined {
+    const builder = this.topology.internal.storeBuilder(name);
+    if (!(builder instanceof WindowStoreBuilder) || builder.kind !== 'timestampedWindow') return undefined;
+    return this.getStateStore(name) as unknown as TimestampedWindowStore<K, V>;
+  }
+
+  /** A session store by name. */
+  getSessionStore<K, V>(name: string): SessionStore<K, V> | undefined {
+    const builder = this.topology.internal.storeBuilder(name);
+    if (!(builder instanceof SessionStoreBuilder)) return undefined;
+    return this.getStateStore(name) as unknown as SessionStore<K, V>;
   }
 
   /** Records dropped by processors (null keys, expired windows, ...) and skipped on input. */

@@ -1,0 +1,135 @@
+import { InvalidStateStoreError } from '../../errors.js';
+import type { RecordContext, StateStore, StoreContext } from '../StateStore.js';
+import { bytesToKey } from './Bytes.js';
+import type { CacheEntry, NamedCache } from './NamedCache.js';
+import { compareSessions, type SessionEntry, WrappedSessionBytesStore } from './SessionBytesStore.js';
+import { parseSessionStoreKey, sessionStoreKey } from './SessionKeySchema.js';
+import { liveFrom } from './WindowBytesStore.js';
+
+/** Receives each flushed session change: key bytes, session start and end, new value, old value (if asked for), writer's context. */
+export type SessionBytesFlushListener = (
+  key: Buffer,
+  start: number,
+  end: number,
+  newValue: Buffer | null,
+  oldValue: Buffer | null,
+  context: RecordContext,
+) => void;
+
+/**
+ * Keeps session writes in the thread cache until commit or eviction (Kafka's
+ * CachingSessionStore), keyed by [key][end][start] in latin1, then writes them
+ * below and forwards them, so several updates of one session between commits
+ * reach downstream and the changelog as one.
+ */
+export class CachingSessionStore extends WrappedSessionBytesStore {
+  private cache!: NamedCache;
+  private context!: StoreContext;
+  private namespace = '';
+  private listener: SessionBytesFlushListener | null = null;
+  private sendOldValues = false;
+  // the stream time of the writes still in the cache, which the store below has not seen yet
+  private maxObserved = -1;
+
+  override get observedStreamTime(): number {
+    return Math.max(this.maxObserved, this.inner.observedStreamTime);
+  }
+
+  override init(context: StoreContext, root: StateStore): void {
+    super.init(context, root);
+    this.context = context;
+    if (context.cache === null) throw new Error(`Caching store ${this.name} needs a record cache`);
+    this.namespace = `${context.taskId.toString()}-${this.name}`;
+    this.cache = context.cache.namedCache(this.namespace);
+    this.cache.setListener((entries) => this.flushEntries(entries));
+  }
+
+  /** Where flushed changes go; without a listener the cache only writes through. */
+  setFlushListener(listener: SessionBytesFlushListener, sendOldValues: boolean): boolean {
+    this.listener = listener;
+    this.sendOldValues = sendOldValues;
+    return true;
+  }
+
+  override put(key: Buffer, start: number, end: number, value: Buffer | null): void {
+    // the cache alone would accept writes to a closed store
+    if (!this.isOpen()) throw new InvalidStateStoreError(`Store ${this.name} is closed`);
+    const storeKey = sessionStoreKey(key, start, end);
+    this.cache.put(bytesToKey(storeKey), storeKey, value, true, this.context.recordContext());
+    this.maxObserved = Math.max(this.maxObserved, end);
+    this.context.cache?.maybeEvict(this.namespace);
+  }
+
+  /** A cached tombstone, flushed (and logged) like any other write. */
+  override remove(key: Buffer, start: number, end: number): void {
+    this.put(key, start, end, null);
+  }
+
+  override fetchSession(key: Buffer, start: number, end: number): Buffer | null {
+    // the cache's stream time may be ahead of the store's: what it expired is gone from both
+    if (end < this.liveFrom()) return null;
+    const hit = this.cache.get(bytesToKey(sessionStoreKey(key, start, end)));
+    return hit === undefined ? this.inner.fetchSession(key, start, end) : hit.value;
+  }
+
+  /** The store's sessions with the cache's newer values laid over them, in the in-memory store's order. */
+  override findSessions(
+    keyFrom: Buffer | null,
+    keyTo: Buffer | null,
+    earliestSessionEndTime: number,
+    latestSessionStartTime: number,
+    backward: boolean,
+  ): SessionEntry[] {
+    if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [];
+    // the cache's stream time may be ahead of the store's: what it expired is gone from both
+    const minEnd = Math.max(earliestSessionEndTime, this.liveFrom());
+    const view = new Map<string, SessionEntry | null>();
+    for (const e of this.inner.findSessions(keyFrom, keyTo, minEnd, latestSessionStartTime, false)) {
+      view.set(bytesToKey(sessionStoreKey(e.key, e.start, e.end)), e);
+    }
+    // every store key of a key >= keyFrom is itself >= keyFrom
+    for (const [k, c] of this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null)) {
+      const p = parseSessionStoreKey(c.key);
+      if (p.end < minEnd || p.start > latestSessionStartTime) continue;
+      if (keyFrom !== null && Buffer.compare(p.key, keyFrom) < 0) continue;
+      if (keyTo !== null && Buffer.compare(p.key, keyTo) > 0) continue;
+      view.set(k, c.value === null ? null : { key: p.key, start: p.start, end: p.end, value: c.value });
+    }
+    const out: SessionEntry[] = [];
+    for (const e of view.values()) if (e !== null) out.push(e);
+    out.sort(compareSessions);
+    return backward ? out.reverse() : out;
+  }
+
+  override flush(): void {
+    this.cache.flush();
+    this.inner.flush();
+  }
+
+  override close(): void {
+    this.cache.flush();
+    this.context.cache?.close(this.namespace);
+    this.inner.close();
+  }
+
+  private liveFrom(): number {
+    return liveFrom(this.observedStreamTime, this.retentionPeriod);
+  }
+
+  private flushEntries(entries: CacheEntry[]): void {
+    for (const e of entries) {
+      const { key, start, end } = parseSessionStoreKey(e.key);
+      if (this.listener === null) {
+        this.context.withRecordContext(e.context, () => this.inner.put(key, start, end, e.value));
+        continue;
+      }
+      const oldValue = e.value === null || this.sendOldValues ? this.inner.fetchSession(key, start, end) : null;
+      // a session that was neither stored nor cached before: nothing to write or forward
+      if (e.value === null && oldValue === null) continue;
+      this.context.withRecordContext(e.context, () => {
+        this.inner.put(key, start, end, e.value);
+        this.listener?.(key, start, end, e.value, this.sendOldValues ? oldValue : null, e.context);
+      });
+    }
+  }
+}

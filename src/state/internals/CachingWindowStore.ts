@@ -1,0 +1,152 @@
+import { IllegalArgumentError, InvalidStateStoreError } from '../../errors.js';
+import type { RecordContext, StateStore, StoreContext } from '../StateStore.js';
+import { bytesToKey } from './Bytes.js';
+import type { CacheEntry, NamedCache } from './NamedCache.js';
+import { liveFrom, type WindowBytesStore, type WindowEntry, WrappedWindowBytesStore } from './WindowBytesStore.js';
+import { parseWindowStoreKey, windowStoreKey } from './WindowKeySchema.js';
+
+/** Receives each flushed window change: key bytes, window start, new value, old value (if asked for), writer's context. */
+export type WindowBytesFlushListener = (
+  key: Buffer,
+  windowStart: number,
+  newValue: Buffer | null,
+  oldValue: Buffer | null,
+  context: RecordContext,
+) => void;
+
+/**
+ * Keeps window writes in the thread cache until commit or eviction (Kafka's
+ * CachingWindowStore), keyed by [key][windowStart][seqnum 0] in latin1, then
+ * writes them below and forwards them, so several updates of one window
+ * between commits reach downstream and the changelog as one. Never used for
+ * stores that retain duplicates: their every put must survive.
+ */
+export class CachingWindowStore extends WrappedWindowBytesStore {
+  private cache!: NamedCache;
+  private context!: StoreContext;
+  private namespace = '';
+  private listener: WindowBytesFlushListener | null = null;
+  private sendOldValues = false;
+  // the stream time of the writes still in the cache, which the store below has not seen yet
+  private maxObserved = -1;
+
+  constructor(inner: WindowBytesStore) {
+    super(inner);
+    if (inner.retainDuplicates) throw new IllegalArgumentError(`Window store ${inner.name} retains duplicates and cannot be cached`);
+  }
+
+  override get observedStreamTime(): number {
+    return Math.max(this.maxObserved, this.inner.observedStreamTime);
+  }
+
+  override init(context: StoreContext, root: StateStore): void {
+    super.init(context, root);
+    this.context = context;
+    if (context.cache === null) throw new Error(`Caching store ${this.name} needs a record cache`);
+    this.namespace = `${context.taskId.toString()}-${this.name}`;
+    this.cache = context.cache.namedCache(this.namespace);
+    this.cache.setListener((entries) => this.flushEntries(entries));
+  }
+
+  /** Where flushed changes go; without a listener the cache only writes through. */
+  setFlushListener(listener: WindowBytesFlushListener, sendOldValues: boolean): boolean {
+    this.listener = listener;
+    this.sendOldValues = sendOldValues;
+    return true;
+  }
+
+  override put(key: Buffer, value: Buffer | null, windowStart: number): void {
+    // the cache alone would accept writes to a closed store
+    if (!this.isOpen()) throw new InvalidStateStoreError(`Store ${this.name} is closed`);
+    const storeKey = windowStoreKey(key, windowStart, 0);
+    this.cache.put(bytesToKey(storeKey), storeKey, value, true, this.context.recordContext());
+    this.maxObserved = Math.max(this.maxObserved, windowStart);
+    this.context.cache?.maybeEvict(this.namespace);
+  }
+
+  override fetch(key: Buffer, windowStart: number): Buffer | null {
+    // the cache's stream time may be ahead of the store's: what it expired is gone from both
+    if (windowStart < this.liveFrom()) return null;
+    const hit = this.cache.get(bytesToKey(windowStoreKey(key, windowStart, 0)));
+    return hit === undefined ? this.inner.fetch(key, windowStart) : hit.value;
+  }
+
+  override fetchRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, backward: boolean): WindowEntry[] {
+    if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [];
+    return this.merged(this.inner.fetchRange(keyFrom, keyTo, timeFrom, timeTo, false), keyFrom, keyTo, timeFrom, timeTo, backward);
+  }
+
+  override fetchAll(timeFrom: number, timeTo: number, backward: boolean): WindowEntry[] {
+    return this.merged(this.inner.fetchAll(timeFrom, timeTo, false), null, null, timeFrom, timeTo, backward);
+  }
+
+  override all(backward: boolean): WindowEntry[] {
+    const inf = Number.POSITIVE_INFINITY;
+    return this.merged(this.inner.all(false), null, null, -inf, inf, backward);
+  }
+
+  override flush(): void {
+    this.cache.flush();
+    this.inner.flush();
+  }
+
+  override close(): void {
+    this.cache.flush();
+    this.context.cache?.close(this.namespace);
+    this.inner.close();
+  }
+
+  private liveFrom(): number {
+    return liveFrom(this.observedStreamTime, this.retentionPeriod);
+  }
+
+  /**
+   * The store's windows with the cache's newer values laid over them, in the
+   * in-memory store's order (start, then key bytes). Kafka merges by key-major
+   * store key here, which interleaves oddly with the time-major in-memory
+   * store below; one order for every stack is what callers can rely on.
+   */
+  private merged(
+    stored: WindowEntry[],
+    keyFrom: Buffer | null,
+    keyTo: Buffer | null,
+    timeFrom: number,
+    timeTo: number,
+    backward: boolean,
+  ): WindowEntry[] {
+    // the cache's stream time may be ahead of the store's: what it expired is gone from both
+    const minTime = Math.max(timeFrom, this.liveFrom());
+    const view = new Map<string, WindowEntry | null>();
+    for (const e of stored) if (e.windowStart >= minTime) view.set(`${e.windowStart}/${bytesToKey(e.key)}`, e);
+    // every store key of a key >= keyFrom is itself >= keyFrom
+    for (const [, c] of this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null)) {
+      const p = parseWindowStoreKey(c.key);
+      if (p.windowStart < minTime || p.windowStart > timeTo) continue;
+      if (keyFrom !== null && Buffer.compare(p.key, keyFrom) < 0) continue;
+      if (keyTo !== null && Buffer.compare(p.key, keyTo) > 0) continue;
+      const v = c.value;
+      view.set(`${p.windowStart}/${bytesToKey(p.key)}`, v === null ? null : { key: p.key, windowStart: p.windowStart, value: v });
+    }
+    const out: WindowEntry[] = [];
+    for (const e of view.values()) if (e !== null) out.push(e);
+    out.sort((a, b) => a.windowStart - b.windowStart || Buffer.compare(a.key, b.key));
+    return backward ? out.reverse() : out;
+  }
+
+  private flushEntries(entries: CacheEntry[]): void {
+    for (const e of entries) {
+      const { key, windowStart } = parseWindowStoreKey(e.key);
+      if (this.listener === null) {
+        this.context.withRecordContext(e.context, () => this.inner.put(key, e.value, windowStart));
+        continue;
+      }
+      const oldValue = e.value === null || this.sendOldValues ? this.inner.fetch(key, windowStart) : null;
+      // a window that was neither stored nor cached before: nothing to write or forward
+      if (e.value === null && oldValue === null) continue;
+      this.context.withRecordContext(e.context, () => {
+        this.inner.put(key, e.value, windowStart);
+        this.listener?.(key, windowStart, e.value, this.sendOldValues ? oldValue : null, e.context);
+      });
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { InvalidStateStoreError } from '../../errors.js';
+import type { StateStore, StoreContext } from '../StateStore.js';
+import { bytesToKey } from './Bytes.js';
+import type { SessionBytesStore, SessionEntry } from './SessionBytesStore.js';
+import { insertSorted, lowerBound, removeSorted } from './SortedArray.js';
+import { liveFrom } from './WindowBytesStore.js';
+
+/** The sessions of one key that share an end time, by start. */
+interface KeySessions {
+  readonly key: Buffer;
+  readonly starts: number[];
+  readonly values: Map<number, Buffer>;
+}
+
+/** The sessions that share an end time, by key (latin1 bytes). */
+interface EndBucket {
+  readonly keys: string[];
+  readonly byKey: Map<string, KeySessions>;
+}
+
+/**
+ * The in-memory bottom of a session store stack, in bytes (Kafka's
+ * InMemorySessionStore): end time -> key -> start time -> aggregate. Stream
+ * time is the largest session end put; sessions that end a retention period
+ * or more behind it are dropped on the next access.
+ */
+export class InMemorySessionStore implements SessionBytesStore {
+  readonly persistent = false;
+  private readonly ends: number[] = [];
+  private readonly byEnd = new Map<number, EndBucket>();
+  private observed = -1; // Kafka's ConsumerRecord.NO_TIMESTAMP
+  private open = false;
+
+  constructor(
+    readonly name: string,
+    readonly retentionPeriod: number,
+  ) {}
+
+  get observedStreamTime(): number {
+    return this.observed;
+  }
+
+  init(context: StoreContext, root: StateStore): void {
+    this.open = true;
+    context.register(root);
+  }
+
+  flush(): void {}
+
+  close(): void {
+    this.ends.length = 0;
+    this.byEnd.clear();
+    this.open = false;
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  put(key: Buffer, start: number, end: number, value: Buffer | null): void {
+    this.checkOpen();
+    // as in Kafka: expire against the old stream time, then advance it
+    this.removeExpired();
+    this.observed = Math.max(this.observed, end);
+    // too old to be kept: Kafka drops it (and counts a dropped record)
+    if (end <= this.observed - this.retentionPeriod) return;
+    if (value === null) {
+      this.remove(key, start, end);
+      return;
+    }
+    let bucket = this.byEnd.get(end);
+    if (bucket === undefined) {
+      bucket = { keys: [], byKey: new Map() };
+      this.byEnd.set(end, bucket);
+      insertSorted(this.ends, end);
+    }
+    const k = bytesToKey(key);
+    let sessions = bucket.byKey.get(k);
+    if (sessions === undefined) {
+      // a copy: a pass-through key serde would hand us the caller's own buffer
+      sessions = { key: Buffer.from(key), starts: [], values: new Map() };
+      bucket.byKey.set(k, sessions);
+      insertSorted(bucket.keys, k);
+    }
+    if (!sessions.values.has(start)) insertSorted(sessions.starts, start);
+    sessions.values.set(start, value);
+  }
+
+  /** Removes a session; like Kafka's, it neither expires nor checks stream time. */
+  remove(key: Buffer, start: number, end: number): void {
+    this.checkOpen();
+    const bucket = this.byEnd.get(end);
+    const k = bytesToKey(key);
+    const sessions = bucket?.byKey.get(k);
+    if (bucket === undefined || sessions === undefined || !sessions.values.delete(start)) return;
+    removeSorted(sessions.starts, start);
+    if (sessions.values.size > 0) return;
+    bucket.byKey.delete(k);
+    removeSorted(bucket.keys, k);
+    if (bucket.byKey.size > 0) return;
+    this.byEnd.delete(end);
+    removeSorted(this.ends, end);
+  }
+
+  fetchSession(key: Buffer, start: number, end: number): Buffer | null {
+    this.checkOpen();
+    this.removeExpired();
+    if (end <= this.observed - this.retentionPeriod) return null;
+    return this.byEnd.get(end)?.byKey.get(bytesToKey(key))?.values.get(start) ?? null;
+  }
+
+  findSessions(
+    keyFrom: Buffer | null,
+    keyTo: Buffer | null,
+    earliestSessionEndTime: number,
+    latestSessionStartTime: number,
+    backward: boolean,
+  ): SessionEntry[] {
+    this.checkOpen();
+    this.removeExpired();
+    const out: SessionEntry[] = [];
+    // an inverted key range is empty (Kafka logs a warning about serdes that do not preserve order)
+    if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return out;
+    const from = keyFrom && bytesToKey(keyFrom);
+    const to = keyTo && bytesToKey(keyTo);
+    for (let i = lowerBound(this.ends, earliestSessionEndTime); i < this.ends.length; i++) {
+      const end = this.ends[i] as number;
+      const bucket = this.byEnd.get(end) as EndBucket;
+      for (let j = from === null ? 0 : lowerBound(bucket.keys, from); j < bucket.keys.length; j++) {
+        const k = bucket.keys[j] as string;
+        if (to !== null && k > to) break;
+        const sessions = bucket.byKey.get(k) as KeySessions;
+        // Kafka walks the starts of one key and end backwards when iterating forward
+        for (let s = sessions.starts.length - 1; s >= 0; s--) {
+          const start = sessions.starts[s] as number;
+          if (start > latestSessionStartTime) continue;
+          out.push({ key: sessions.key, start, end, value: sessions.values.get(start) as Buffer });
+        }
+      }
+    }
+    return backward ? out.reverse() : out;
+  }
+
+  private removeExpired(): void {
+    const n = lowerBound(this.ends, liveFrom(this.observed, this.retentionPeriod));
+    if (n === 0) return;
+    for (let i = 0; i < n; i++) this.byEnd.delete(this.ends[i] as number);
+    this.ends.splice(0, n);
+  }
+
+  private checkOpen(): void {
+    if (!this.open) throw new InvalidStateStoreError(`Store ${this.name} is closed`);
+  }
+}
