@@ -48,6 +48,8 @@ export interface StoreContext {
   recordContext(): RecordContext;
   /** Runs `fn` with the record context set to `ctx` (used when a cache flush forwards). */
   withRecordContext(ctx: RecordContext, fn: () => void): void;
+  /** Sets the record context and returns the previous one (a closure-free withRecordContext for hot paths). */
+  setRecordContext(ctx: RecordContext): RecordContext;
   /** Sends a change to the store's changelog topic. */
   readonly logChange: ChangelogWriter;
   /** Registers the store with the task so it is flushed and closed with it. */

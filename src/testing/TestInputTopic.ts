@@ -1,4 +1,4 @@
-import type { Headers } from '../processor/Headers.js';
+import { Headers } from '../processor/Headers.js';
 import type { Serializer } from '../serdes/Serde.js';
 import type { KeyValue } from '../state/KeyValueStore.js';
 import { TestRecord } from './TestRecord.js';
@@ -76,7 +76,7 @@ export class TestInputTopic<K, V> {
       ts = this.currentTime;
       this.currentTime += this.autoAdvanceMs;
     }
-    const h = headers ?? (new TestRecord(null, null).headers as Headers);
+    const h = headers ?? Headers.EMPTY;
     const k = this.keySerializer.serialize(this.topic, key, h);
     const v = this.valueSerializer.serialize(this.topic, value, h);
     this.driver.pipeRecord(this.topic, ts, k, v, h);

@@ -245,7 +245,7 @@ export class TopologyTestDriver {
     const offset = this.nextOffset.get(topic) ?? 0;
     this.nextOffset.set(topic, offset + 1);
     const raw: RawRecord = { topic, partition: 0, offset, timestamp, key, value, headers };
-    this.task?.addRecords(topic, 0, [raw]);
+    this.task?.addRecord(raw);
   }
 
   private completeAllProcessableWork(): void {

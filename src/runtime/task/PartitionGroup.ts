@@ -9,17 +9,23 @@ import type { StampedRecord } from './RawRecord.js';
  */
 export class PartitionGroup {
   private readonly queues: RecordQueue[] = [];
-  private readonly byPartition = new Map<string, RecordQueue>();
+  /** Queues by topic, indexed by partition: no string building on the hot path. */
+  private readonly byTopic = new Map<string, RecordQueue[]>();
   /** Max timestamp of the records processed (-1 before any). */
   streamTime = -1;
 
   addQueue(queue: RecordQueue): void {
     this.queues.push(queue);
-    this.byPartition.set(partitionKey(queue.topic, queue.partition), queue);
+    let list = this.byTopic.get(queue.topic);
+    if (list === undefined) {
+      list = [];
+      this.byTopic.set(queue.topic, list);
+    }
+    list[queue.partition] = queue;
   }
 
   queue(topic: string, partition: number): RecordQueue | undefined {
-    return this.byPartition.get(partitionKey(topic, partition));
+    return this.byTopic.get(topic)?.[partition];
   }
 
   allQueues(): readonly RecordQueue[] {
@@ -58,8 +64,4 @@ export class PartitionGroup {
     for (const q of this.queues) n += q.size();
     return n;
   }
-}
-
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }

@@ -33,6 +33,11 @@ export class RecordQueue {
     if (this.headRecord === null) this.updateHead();
   }
 
+  addOne(record: RawRecord): void {
+    this.buffer.push(record);
+    if (this.headRecord === null) this.updateHead();
+  }
+
   head(): StampedRecord | null {
     return this.headRecord;
   }

@@ -175,6 +175,11 @@ export class StreamTask implements TaskServices {
           this.context.setRecordContext(prev);
         }
       },
+      setRecordContext: (ctx: RecordContext) => {
+        const prev = this.context.recordContext();
+        this.context.setRecordContext(ctx);
+        return prev;
+      },
       logChange: (storeName, key, value, timestamp) => {
         const topic = changelogs.get(storeName);
         if (topic !== undefined) this.deps.collector.send(topic, key, value, Headers.EMPTY, timestamp, partition);
@@ -190,6 +195,13 @@ export class StreamTask implements TaskServices {
     const q = this.partitionGroup.queue(topic, partition);
     if (q === undefined) throw new StreamsError(`Task ${this.deps.id.toString()} does not own ${topic}-${partition}`);
     q.add(records);
+  }
+
+  /** Buffers one record (the test driver's path). */
+  addRecord(record: RawRecord): void {
+    const q = this.partitionGroup.queue(record.topic, record.partition);
+    if (q === undefined) throw new StreamsError(`Task ${this.deps.id.toString()} does not own ${record.topic}-${record.partition}`);
+    q.addOne(record);
   }
 
   numBuffered(): number {

@@ -24,6 +24,8 @@ export class CachingKeyValueStore extends WrappedKeyValueStore {
   private namespace = '';
   private listener: BytesFlushListener | null = null;
   private sendOldValues = false;
+  private lastKeyBuffer: Buffer | null = null;
+  private lastKeyString = '';
 
   override init(context: StoreContext, root: StateStore): void {
     super.init(context, root);
@@ -41,8 +43,17 @@ export class CachingKeyValueStore extends WrappedKeyValueStore {
     return true;
   }
 
+  /** The map key of the last Buffer seen: the typed layer passes the same Buffer to a get and the put after it. */
+  private mapKey(key: Buffer): string {
+    if (key !== this.lastKeyBuffer) {
+      this.lastKeyBuffer = key;
+      this.lastKeyString = bytesToKey(key);
+    }
+    return this.lastKeyString;
+  }
+
   override get(key: Buffer): Buffer | null {
-    const k = bytesToKey(key);
+    const k = this.mapKey(key);
     const hit = this.cache.get(k);
     if (hit !== undefined) return hit.value;
     const raw = this.inner.get(key);
@@ -51,7 +62,7 @@ export class CachingKeyValueStore extends WrappedKeyValueStore {
   }
 
   override put(key: Buffer, value: Buffer | null): void {
-    const k = bytesToKey(key);
+    const k = this.mapKey(key);
     this.cache.put(k, key, value, true, this.context.recordContext());
     this.context.cache?.maybeEvict(this.namespace);
   }
@@ -119,18 +130,19 @@ export class CachingKeyValueStore extends WrappedKeyValueStore {
   }
 
   private flushEntries(entries: CacheEntry[]): void {
+    const listener = this.listener;
     for (const e of entries) {
-      if (this.listener === null) {
-        this.context.withRecordContext(e.context, () => this.inner.put(e.key, e.value));
-        continue;
-      }
-      const oldValue = e.value === null || this.sendOldValues ? this.inner.get(e.key) : null;
+      const oldValue = listener !== null && (e.value === null || this.sendOldValues) ? this.inner.get(e.key) : null;
       // a key that was neither stored nor cached before: nothing to write or forward
-      if (e.value === null && oldValue === null) continue;
-      this.context.withRecordContext(e.context, () => {
+      if (listener !== null && e.value === null && oldValue === null) continue;
+      // the write below and the forward run with the context of the record that wrote the entry
+      const previous = this.context.setRecordContext(e.context);
+      try {
         this.inner.put(e.key, e.value);
-        this.listener?.(e.key, e.value, this.sendOldValues ? oldValue : null, e.context);
-      });
+        if (listener !== null) listener(e.key, e.value, this.sendOldValues ? oldValue : null, e.context);
+      } finally {
+        this.context.setRecordContext(previous);
+      }
     }
   }
 }

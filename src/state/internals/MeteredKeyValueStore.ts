@@ -24,6 +24,8 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private keyDe!: Deserializer<K>;
   private codec!: ValueCodec<V>;
   private topic = '';
+  private lastKey: K | undefined = undefined;
+  private lastKeyBytes: Buffer | null = null;
 
   constructor(
     private readonly inner: KeyValueStore<Buffer, Buffer>,
@@ -132,8 +134,14 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private encodeKey(key: K): Buffer {
+    // a get followed by a put of the same primitive key is the common case: serialize once
+    if (key === this.lastKey && this.lastKeyBytes !== null) return this.lastKeyBytes;
     if (key === null || key === undefined) throw new SerializationError(`Store ${this.name} does not accept null keys`);
     const kb = this.keySer.serialize(this.topic, key);
+    if (typeof key === 'string' || typeof key === 'number') {
+      this.lastKey = key;
+      this.lastKeyBytes = kb;
+    }
     if (kb === null) throw new SerializationError(`Key serializer of store ${this.name} returned null for key ${String(key)}`);
     return kb;
   }

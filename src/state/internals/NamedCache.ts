@@ -24,9 +24,22 @@ export class NamedCache {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly dirtyKeys = new Set<string>();
   private listener: DirtyEntriesListener | null = null;
-  sizeBytes = 0;
+  private bytes = 0;
 
-  constructor(readonly namespace: string) {}
+  /** `onResize` tells the owning thread cache how the size changed, so it keeps a running total. */
+  constructor(
+    readonly namespace: string,
+    private readonly onResize: (delta: number) => void = () => {},
+  ) {}
+
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+
+  private resize(delta: number): void {
+    this.bytes += delta;
+    this.onResize(delta);
+  }
 
   setListener(listener: DirtyEntriesListener): void {
     this.listener = listener;
@@ -46,7 +59,7 @@ export class NamedCache {
     const size = key.length + (value?.length ?? 0) + ENTRY_OVERHEAD;
     const old = this.entries.get(mapKey);
     if (old !== undefined) {
-      this.sizeBytes -= old.size;
+      this.resize(-old.size);
       this.entries.delete(mapKey);
       old.value = value;
       old.dirty = old.dirty || dirty;
@@ -61,7 +74,7 @@ export class NamedCache {
       this.dirtyKeys.delete(mapKey);
       this.dirtyKeys.add(mapKey);
     }
-    this.sizeBytes += size;
+    this.resize(size);
   }
 
   delete(mapKey: string): void {
@@ -69,7 +82,7 @@ export class NamedCache {
     if (e === undefined) return;
     this.entries.delete(mapKey);
     this.dirtyKeys.delete(mapKey);
-    this.sizeBytes -= e.size;
+    this.resize(-e.size);
   }
 
   /** Hands every dirty entry to the listener, marks them clean and drops cached tombstones. */
@@ -118,6 +131,6 @@ export class NamedCache {
   clear(): void {
     this.entries.clear();
     this.dirtyKeys.clear();
-    this.sizeBytes = 0;
+    this.resize(-this.bytes);
   }
 }

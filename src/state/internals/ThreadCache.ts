@@ -8,28 +8,30 @@ import { NamedCache } from './NamedCache.js';
  */
 export class ThreadCache implements RecordCacheLike {
   private readonly caches = new Map<string, NamedCache>();
+  private totalBytes = 0;
 
   constructor(readonly maxBytes: number) {}
 
   namedCache(namespace: string): NamedCache {
     let c = this.caches.get(namespace);
     if (c === undefined) {
-      c = new NamedCache(namespace);
+      c = new NamedCache(namespace, (delta) => {
+        this.totalBytes += delta;
+      });
       this.caches.set(namespace, c);
     }
     return c;
   }
 
   sizeBytes(): number {
-    let total = 0;
-    for (const c of this.caches.values()) total += c.sizeBytes;
-    return total;
+    return this.totalBytes;
   }
 
   maybeEvict(namespace: string): void {
+    if (this.totalBytes <= this.maxBytes) return;
     const cache = this.caches.get(namespace);
     if (cache === undefined) return;
-    while (this.sizeBytes() > this.maxBytes) {
+    while (this.totalBytes > this.maxBytes) {
       // a put on this cache may have filled another one; only this one is ours to evict
       if (cache.size === 0) return;
       cache.evictOne();
