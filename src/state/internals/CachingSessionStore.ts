@@ -1,6 +1,7 @@
 import { InvalidStateStoreError } from '../../errors.js';
 import type { RecordContext, StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey } from './Bytes.js';
+import { CachedKeyIndex } from './CachedKeyIndex.js';
 import type { CacheEntry, NamedCache } from './NamedCache.js';
 import { compareSessions, type SessionEntry, WrappedSessionBytesStore } from './SessionBytesStore.js';
 import { parseSessionStoreKey, sessionStoreKey } from './SessionKeySchema.js';
@@ -26,6 +27,7 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
   private cache!: NamedCache;
   private context!: StoreContext;
   private namespace = '';
+  private readonly index = new CachedKeyIndex(() => this.cache, (cacheKey) => parseSessionStoreKey(cacheKey).key);
   private listener: SessionBytesFlushListener | null = null;
   private sendOldValues = false;
   // the stream time of the writes still in the cache, which the store below has not seen yet
@@ -55,7 +57,9 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
     // the cache alone would accept writes to a closed store
     if (!this.isOpen()) throw new InvalidStateStoreError(`Store ${this.name} is closed`);
     const storeKey = sessionStoreKey(key, start, end);
-    this.cache.put(bytesToKey(storeKey), storeKey, value, true, this.context.recordContext());
+    const cacheKey = bytesToKey(storeKey);
+    this.cache.put(cacheKey, storeKey, value, true, this.context.recordContext());
+    this.index.add(bytesToKey(key), cacheKey);
     this.maxObserved = Math.max(this.maxObserved, end);
     this.context.cache?.maybeEvict(this.namespace);
   }
@@ -87,8 +91,7 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
     for (const e of this.inner.findSessions(keyFrom, keyTo, minEnd, latestSessionStartTime, false)) {
       view.set(bytesToKey(sessionStoreKey(e.key, e.start, e.end)), e);
     }
-    // every store key of a key >= keyFrom is itself >= keyFrom
-    for (const [k, c] of this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null)) {
+    for (const [k, c] of this.cachedCandidates(keyFrom, keyTo)) {
       const p = parseSessionStoreKey(c.key);
       if (p.end < minEnd || p.start > latestSessionStartTime) continue;
       if (keyFrom !== null && Buffer.compare(p.key, keyFrom) < 0) continue;
@@ -109,7 +112,15 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
   override close(): void {
     this.cache.flush();
     this.context.cache?.close(this.namespace);
+    this.index.clear();
     this.inner.close();
+  }
+
+  /** The cache entries a read of [keyFrom, keyTo] must consider: one key's through the index, else a scan. */
+  private cachedCandidates(keyFrom: Buffer | null, keyTo: Buffer | null): [string, CacheEntry][] {
+    if (keyFrom !== null && keyTo !== null && keyFrom.equals(keyTo)) return this.index.entries(bytesToKey(keyFrom));
+    // every store key of a key >= keyFrom is itself >= keyFrom
+    return this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null);
   }
 
   private liveFrom(): number {
@@ -117,19 +128,20 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
   }
 
   private flushEntries(entries: CacheEntry[]): void {
+    const listener = this.listener;
     for (const e of entries) {
       const { key, start, end } = parseSessionStoreKey(e.key);
-      if (this.listener === null) {
-        this.context.withRecordContext(e.context, () => this.inner.put(key, start, end, e.value));
-        continue;
-      }
-      const oldValue = e.value === null || this.sendOldValues ? this.inner.fetchSession(key, start, end) : null;
+      const oldValue = listener !== null && (e.value === null || this.sendOldValues) ? this.inner.fetchSession(key, start, end) : null;
       // a session that was neither stored nor cached before: nothing to write or forward
-      if (e.value === null && oldValue === null) continue;
-      this.context.withRecordContext(e.context, () => {
+      if (listener !== null && e.value === null && oldValue === null) continue;
+      // the write below and the forward run with the context of the record that wrote the entry
+      const previous = this.context.setRecordContext(e.context);
+      try {
         this.inner.put(key, start, end, e.value);
-        this.listener?.(key, start, end, e.value, this.sendOldValues ? oldValue : null, e.context);
-      });
+        if (listener !== null) listener(key, start, end, e.value, this.sendOldValues ? oldValue : null, e.context);
+      } finally {
+        this.context.setRecordContext(previous);
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import { IllegalArgumentError, InvalidStateStoreError } from '../../errors.js';
 import type { RecordContext, StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey } from './Bytes.js';
+import { CachedKeyIndex } from './CachedKeyIndex.js';
 import type { CacheEntry, NamedCache } from './NamedCache.js';
 import { liveFrom, type WindowBytesStore, type WindowEntry, WrappedWindowBytesStore } from './WindowBytesStore.js';
 import { parseWindowStoreKey, windowStoreKey } from './WindowKeySchema.js';
@@ -25,6 +26,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   private cache!: NamedCache;
   private context!: StoreContext;
   private namespace = '';
+  private readonly index = new CachedKeyIndex(() => this.cache, (cacheKey) => parseWindowStoreKey(cacheKey).key);
   private listener: WindowBytesFlushListener | null = null;
   private sendOldValues = false;
   // the stream time of the writes still in the cache, which the store below has not seen yet
@@ -59,7 +61,9 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     // the cache alone would accept writes to a closed store
     if (!this.isOpen()) throw new InvalidStateStoreError(`Store ${this.name} is closed`);
     const storeKey = windowStoreKey(key, windowStart, 0);
-    this.cache.put(bytesToKey(storeKey), storeKey, value, true, this.context.recordContext());
+    const cacheKey = bytesToKey(storeKey);
+    this.cache.put(cacheKey, storeKey, value, true, this.context.recordContext());
+    this.index.add(bytesToKey(key), cacheKey);
     this.maxObserved = Math.max(this.maxObserved, windowStart);
     this.context.cache?.maybeEvict(this.namespace);
   }
@@ -93,7 +97,15 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   override close(): void {
     this.cache.flush();
     this.context.cache?.close(this.namespace);
+    this.index.clear();
     this.inner.close();
+  }
+
+  /** The cache entries a read of [keyFrom, keyTo] must consider: one key's through the index, else a scan. */
+  private cachedCandidates(keyFrom: Buffer | null, keyTo: Buffer | null): [string, CacheEntry][] {
+    if (keyFrom !== null && keyTo !== null && keyFrom.equals(keyTo)) return this.index.entries(bytesToKey(keyFrom));
+    // every store key of a key >= keyFrom is itself >= keyFrom
+    return this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null);
   }
 
   private liveFrom(): number {
@@ -118,8 +130,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     const minTime = Math.max(timeFrom, this.liveFrom());
     const view = new Map<string, WindowEntry | null>();
     for (const e of stored) if (e.windowStart >= minTime) view.set(`${e.windowStart}/${bytesToKey(e.key)}`, e);
-    // every store key of a key >= keyFrom is itself >= keyFrom
-    for (const [, c] of this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null)) {
+    for (const [, c] of this.cachedCandidates(keyFrom, keyTo)) {
       const p = parseWindowStoreKey(c.key);
       if (p.windowStart < minTime || p.windowStart > timeTo) continue;
       if (keyFrom !== null && Buffer.compare(p.key, keyFrom) < 0) continue;
@@ -134,19 +145,20 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   }
 
   private flushEntries(entries: CacheEntry[]): void {
+    const listener = this.listener;
     for (const e of entries) {
       const { key, windowStart } = parseWindowStoreKey(e.key);
-      if (this.listener === null) {
-        this.context.withRecordContext(e.context, () => this.inner.put(key, e.value, windowStart));
-        continue;
-      }
-      const oldValue = e.value === null || this.sendOldValues ? this.inner.fetch(key, windowStart) : null;
+      const oldValue = listener !== null && (e.value === null || this.sendOldValues) ? this.inner.fetch(key, windowStart) : null;
       // a window that was neither stored nor cached before: nothing to write or forward
-      if (e.value === null && oldValue === null) continue;
-      this.context.withRecordContext(e.context, () => {
+      if (listener !== null && e.value === null && oldValue === null) continue;
+      // the write below and the forward run with the context of the record that wrote the entry
+      const previous = this.context.setRecordContext(e.context);
+      try {
         this.inner.put(key, e.value, windowStart);
-        this.listener?.(key, windowStart, e.value, this.sendOldValues ? oldValue : null, e.context);
-      });
+        if (listener !== null) listener(key, windowStart, e.value, this.sendOldValues ? oldValue : null, e.context);
+      } finally {
+        this.context.setRecordContext(previous);
+      }
     }
   }
 }

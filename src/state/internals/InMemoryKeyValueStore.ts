@@ -3,16 +3,18 @@ import type { Serializer } from '../../serdes/Serde.js';
 import { ArrayKeyValueIterator, type KeyValue, type KeyValueIterator, type KeyValueStore } from '../KeyValueStore.js';
 import type { StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey, keyToBytes, prefixUpperBound } from './Bytes.js';
+import { insertSorted, lowerBound, removeSorted } from './SortedArray.js';
 
 /**
  * The in-memory bottom of a key-value store stack, in bytes. A hash map holds
- * the data; a sorted key list is rebuilt lazily for range queries, which keeps
- * put and get O(1) on the hot path.
+ * the data for O(1) get and overwrite; a sorted key list, kept in order by
+ * binary-search insertion when a key is added or removed, serves ranges
+ * without re-sorting (time-ordered keys, as in join buffers, only append).
  */
 export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
   readonly persistent = false;
   private readonly map = new Map<string, Buffer>();
-  private sortedKeys: string[] | null = null;
+  private readonly sortedKeys: string[] = [];
   private open = false;
 
   constructor(readonly name: string) {}
@@ -40,9 +42,9 @@ export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
     this.checkOpen();
     const k = bytesToKey(key);
     if (value === null) {
-      if (this.map.delete(k)) this.sortedKeys = null;
+      if (this.map.delete(k)) removeSorted(this.sortedKeys, k);
     } else {
-      if (!this.map.has(k)) this.sortedKeys = null;
+      if (!this.map.has(k)) insertSorted(this.sortedKeys, k);
       this.map.set(k, value);
     }
   }
@@ -98,23 +100,13 @@ export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
   ): KeyValueIterator<Buffer, Buffer> {
     this.checkOpen();
     if (from !== null && to !== null && from > to) return new ArrayKeyValueIterator([]);
-    const keys = this.sorted();
-    const out: KeyValue<Buffer, Buffer>[] = [];
-    let i = from === null ? 0 : lowerBound(keys, from);
-    for (; i < keys.length; i++) {
-      const k = keys[i] as string;
-      if (to !== null && (toInclusive ? k > to : k >= to)) break;
-      out.push({ key: keyToBytes(k), value: this.map.get(k) as Buffer });
-    }
-    if (reverse) out.reverse();
-    return new ArrayKeyValueIterator(out);
-  }
-
-  private sorted(): string[] {
-    if (this.sortedKeys === null) {
-      this.sortedKeys = [...this.map.keys()].sort();
-    }
-    return this.sortedKeys;
+    const keys = this.sortedKeys;
+    const lo = from === null ? 0 : lowerBound(keys, from);
+    let hi = to === null ? keys.length : lowerBound(keys, to);
+    if (to !== null && toInclusive && hi < keys.length && keys[hi] === to) hi++;
+    // like Kafka's in-memory store, iterate over a snapshot of the keys (writes during iteration are safe);
+    // values are read lazily, and keys deleted meanwhile are skipped
+    return new LazyKeyValueIterator(keys.slice(lo, hi), reverse, this.map);
   }
 
   private checkOpen(): void {
@@ -122,13 +114,50 @@ export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
   }
 }
 
-function lowerBound(keys: string[], target: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) < target) lo = mid + 1;
-    else hi = mid;
+/** Walks a key snapshot, fetching values as it goes. */
+class LazyKeyValueIterator implements KeyValueIterator<Buffer, Buffer> {
+  private i: number;
+  private nextEntry: KeyValue<Buffer, Buffer> | undefined;
+
+  constructor(
+    private readonly keys: string[],
+    private readonly reverse: boolean,
+    private readonly map: Map<string, Buffer>,
+  ) {
+    this.i = reverse ? keys.length - 1 : 0;
+    this.advance();
   }
-  return lo;
+
+  private advance(): void {
+    this.nextEntry = undefined;
+    while (this.i >= 0 && this.i < this.keys.length) {
+      const k = this.keys[this.i] as string;
+      this.i += this.reverse ? -1 : 1;
+      const v = this.map.get(k);
+      if (v !== undefined) {
+        this.nextEntry = { key: keyToBytes(k), value: v };
+        return;
+      }
+    }
+  }
+
+  next(): IteratorResult<KeyValue<Buffer, Buffer>> {
+    const e = this.nextEntry;
+    if (e === undefined) return { done: true, value: undefined };
+    this.advance();
+    return { done: false, value: e };
+  }
+
+  peekNextKey(): Buffer | undefined {
+    return this.nextEntry?.key;
+  }
+
+  close(): void {
+    this.nextEntry = undefined;
+    this.i = -1;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
 }

@@ -2,7 +2,7 @@ import { InvalidStateStoreError } from '../../errors.js';
 import type { StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey } from './Bytes.js';
 import type { SessionBytesStore, SessionEntry } from './SessionBytesStore.js';
-import { insertSorted, lowerBound, removeSorted } from './SortedArray.js';
+import { insertSorted, lowerBound, partitionPoint, removeSorted } from './SortedArray.js';
 import { liveFrom } from './WindowBytesStore.js';
 
 /** The sessions of one key that share an end time, by start. */
@@ -18,16 +18,32 @@ interface EndBucket {
   readonly byKey: Map<string, KeySessions>;
 }
 
+/** Where one session of a key sits. */
+interface SessionRef {
+  readonly end: number;
+  readonly start: number;
+}
+
+/** The forward order of one key's sessions: end ascending, then start descending. */
+function refBefore(a: SessionRef, b: SessionRef): boolean {
+  return a.end < b.end || (a.end === b.end && a.start > b.start);
+}
+
 /**
  * The in-memory bottom of a session store stack, in bytes (Kafka's
  * InMemorySessionStore): end time -> key -> start time -> aggregate. Stream
  * time is the largest session end put; sessions that end a retention period
  * or more behind it are dropped on the next access.
+ *
+ * A per-key index of sessions lets single-key finds (every record of a
+ * session aggregation does one) skip the other keys; Kafka walks every end
+ * time in the range, which is the same result at a far higher cost.
  */
 export class InMemorySessionStore implements SessionBytesStore {
   readonly persistent = false;
   private readonly ends: number[] = [];
   private readonly byEnd = new Map<number, EndBucket>();
+  private readonly byKey = new Map<string, SessionRef[]>(); // in refBefore order
   private observed = -1; // Kafka's ConsumerRecord.NO_TIMESTAMP
   private open = false;
 
@@ -50,6 +66,7 @@ export class InMemorySessionStore implements SessionBytesStore {
   close(): void {
     this.ends.length = 0;
     this.byEnd.clear();
+    this.byKey.clear();
     this.open = false;
   }
 
@@ -82,7 +99,10 @@ export class InMemorySessionStore implements SessionBytesStore {
       bucket.byKey.set(k, sessions);
       insertSorted(bucket.keys, k);
     }
-    if (!sessions.values.has(start)) insertSorted(sessions.starts, start);
+    if (!sessions.values.has(start)) {
+      insertSorted(sessions.starts, start);
+      this.indexAdd(k, { end, start });
+    }
     sessions.values.set(start, value);
   }
 
@@ -94,6 +114,7 @@ export class InMemorySessionStore implements SessionBytesStore {
     const sessions = bucket?.byKey.get(k);
     if (bucket === undefined || sessions === undefined || !sessions.values.delete(start)) return;
     removeSorted(sessions.starts, start);
+    this.indexRemove(k, { end, start });
     if (sessions.values.size > 0) return;
     bucket.byKey.delete(k);
     removeSorted(bucket.keys, k);
@@ -123,6 +144,7 @@ export class InMemorySessionStore implements SessionBytesStore {
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return out;
     const from = keyFrom && bytesToKey(keyFrom);
     const to = keyTo && bytesToKey(keyTo);
+    if (from !== null && from === to) return this.findKey(from, earliestSessionEndTime, latestSessionStartTime, backward);
     for (let i = lowerBound(this.ends, earliestSessionEndTime); i < this.ends.length; i++) {
       const end = this.ends[i] as number;
       const bucket = this.byEnd.get(end) as EndBucket;
@@ -141,11 +163,58 @@ export class InMemorySessionStore implements SessionBytesStore {
     return backward ? out.reverse() : out;
   }
 
+  /** One key's sessions through the per-key index, in the same order as the scan. */
+  private findKey(k: string, earliestEnd: number, latestStart: number, backward: boolean): SessionEntry[] {
+    const out: SessionEntry[] = [];
+    const refs = this.byKey.get(k);
+    if (refs === undefined) return out;
+    for (let i = partitionPoint(refs, (r) => r.end < earliestEnd); i < refs.length; i++) {
+      const { end, start } = refs[i] as SessionRef;
+      if (start > latestStart) continue;
+      const sessions = this.byEnd.get(end)?.byKey.get(k) as KeySessions;
+      out.push({ key: sessions.key, start, end, value: sessions.values.get(start) as Buffer });
+    }
+    return backward ? out.reverse() : out;
+  }
+
   private removeExpired(): void {
-    const n = lowerBound(this.ends, liveFrom(this.observed, this.retentionPeriod));
+    const horizon = liveFrom(this.observed, this.retentionPeriod);
+    const n = lowerBound(this.ends, horizon);
     if (n === 0) return;
-    for (let i = 0; i < n; i++) this.byEnd.delete(this.ends[i] as number);
+    const touched = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const end = this.ends[i] as number;
+      for (const k of (this.byEnd.get(end) as EndBucket).keys) touched.add(k);
+      this.byEnd.delete(end);
+    }
     this.ends.splice(0, n);
+    // expired sessions end first, so they lead each key's index
+    for (const k of touched) {
+      const refs = this.byKey.get(k) as SessionRef[];
+      refs.splice(0, partitionPoint(refs, (r) => r.end < horizon));
+      if (refs.length === 0) this.byKey.delete(k);
+    }
+  }
+
+  private indexAdd(k: string, ref: SessionRef): void {
+    let refs = this.byKey.get(k);
+    if (refs === undefined) {
+      refs = [];
+      this.byKey.set(k, refs);
+    }
+    const i = partitionPoint(refs, (r) => refBefore(r, ref));
+    // sessions mostly end later and later, so this is mostly an append
+    if (i === refs.length) refs.push(ref);
+    else refs.splice(i, 0, ref);
+  }
+
+  private indexRemove(k: string, ref: SessionRef): void {
+    const refs = this.byKey.get(k);
+    if (refs === undefined) return;
+    const i = partitionPoint(refs, (r) => refBefore(r, ref));
+    const found = refs[i];
+    if (found !== undefined && found.end === ref.end && found.start === ref.start) refs.splice(i, 1);
+    if (refs.length === 0) this.byKey.delete(k);
   }
 
   private checkOpen(): void {

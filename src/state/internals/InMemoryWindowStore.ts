@@ -1,7 +1,7 @@
 import { InvalidStateStoreError } from '../../errors.js';
 import type { StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey } from './Bytes.js';
-import { insertSorted, lowerBound, removeSorted } from './SortedArray.js';
+import { insertSorted, lowerBound, partitionPoint, removeSorted } from './SortedArray.js';
 import { liveFrom, type WindowBytesStore, type WindowEntry } from './WindowBytesStore.js';
 import { SEQNUM_SIZE } from './WindowKeySchema.js';
 
@@ -11,16 +11,27 @@ interface Segment {
   readonly entries: Map<string, { readonly key: Buffer; value: Buffer }>;
 }
 
+/** Where one window of a key sits: its start and its id within that start's segment. */
+interface Slot {
+  readonly start: number;
+  readonly id: string;
+}
+
 /**
  * The in-memory bottom of a window store stack, in bytes (Kafka's
  * InMemoryWindowStore): a sorted list of window starts, each with its keys in
  * byte order. Stream time is the largest window start put; windows that fall
  * out of the retention period behind it are dropped on the next access.
+ *
+ * A per-key index of slots lets single-key fetches (windowed aggregations,
+ * join buffers) skip the other keys' windows; Kafka walks every window start
+ * in the range, which is the same result at a far higher cost.
  */
 export class InMemoryWindowStore implements WindowBytesStore {
   readonly persistent = false;
   private readonly starts: number[] = [];
   private readonly segments = new Map<number, Segment>();
+  private readonly byKey = new Map<string, Slot[]>(); // by start, then id
   private observed = -1; // Kafka's ConsumerRecord.NO_TIMESTAMP
   private seqnum = 0;
   private open = false;
@@ -46,6 +57,7 @@ export class InMemoryWindowStore implements WindowBytesStore {
   close(): void {
     this.starts.length = 0;
     this.segments.clear();
+    this.byKey.clear();
     this.open = false;
   }
 
@@ -60,8 +72,9 @@ export class InMemoryWindowStore implements WindowBytesStore {
     this.observed = Math.max(this.observed, windowStart);
     // too old to be kept: Kafka drops it (and counts a dropped record)
     if (windowStart <= this.observed - this.retentionPeriod) return;
+    const k = bytesToKey(key);
     if (value !== null) {
-      let id = bytesToKey(key);
+      let id = k;
       if (this.retainDuplicates) {
         this.seqnum = (this.seqnum + 1) & 0x7fffffff;
         id += seqnumSuffix(this.seqnum);
@@ -75,21 +88,22 @@ export class InMemoryWindowStore implements WindowBytesStore {
       const existing = seg.entries.get(id);
       if (existing !== undefined) {
         existing.value = value;
-      } else {
-        insertSorted(seg.ids, id);
-        // a copy: a pass-through key serde would hand us the caller's own buffer
-        seg.entries.set(id, { key: Buffer.from(key), value });
+        return;
       }
+      insertSorted(seg.ids, id);
+      // a copy: a pass-through key serde would hand us the caller's own buffer
+      seg.entries.set(id, { key: Buffer.from(key), value });
+      this.indexAdd(k, { start: windowStart, id });
     } else if (!this.retainDuplicates) {
       // with duplicates a null put deletes nothing: no entry has the bare key as id
       const seg = this.segments.get(windowStart);
-      const id = bytesToKey(key);
-      if (seg === undefined || !seg.entries.delete(id)) return;
-      removeSorted(seg.ids, id);
+      if (seg === undefined || !seg.entries.delete(k)) return;
+      removeSorted(seg.ids, k);
       if (seg.entries.size === 0) {
         this.segments.delete(windowStart);
         removeSorted(this.starts, windowStart);
       }
+      this.indexRemove(k, windowStart);
     }
   }
 
@@ -103,8 +117,12 @@ export class InMemoryWindowStore implements WindowBytesStore {
   fetchRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, backward: boolean): WindowEntry[] {
     this.checkOpen();
     this.removeExpired();
-    // an inverted key range is empty (Kafka logs a warning about serdes that do not preserve order)
-    if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [];
+    if (keyFrom !== null && keyTo !== null) {
+      const order = Buffer.compare(keyFrom, keyTo);
+      // an inverted key range is empty (Kafka logs a warning about serdes that do not preserve order)
+      if (order > 0) return [];
+      if (order === 0) return this.scanKey(bytesToKey(keyFrom), timeFrom, timeTo, backward);
+    }
     return this.scan(keyFrom && bytesToKey(keyFrom), keyTo && bytesToKey(keyTo), timeFrom, timeTo, backward);
   }
 
@@ -120,10 +138,29 @@ export class InMemoryWindowStore implements WindowBytesStore {
     return this.scan(null, null, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, backward);
   }
 
+  /** "+ 1": a window expires exactly retentionPeriod after the stream time reached its start. */
+  private minTime(timeFrom: number): number {
+    return Math.max(timeFrom, this.observed - this.retentionPeriod + 1);
+  }
+
+  /** One key's windows in the time range, through the per-key index, in the same order as `scan`. */
+  private scanKey(k: string, timeFrom: number, timeTo: number, backward: boolean): WindowEntry[] {
+    const out: WindowEntry[] = [];
+    const slots = this.byKey.get(k);
+    if (slots === undefined) return out;
+    const minTime = this.minTime(timeFrom);
+    for (let i = partitionPoint(slots, (s) => s.start < minTime); i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      if (slot.start > timeTo) break;
+      const e = this.segments.get(slot.start)?.entries.get(slot.id) as { key: Buffer; value: Buffer };
+      out.push({ key: e.key, windowStart: slot.start, value: e.value });
+    }
+    return backward ? out.reverse() : out;
+  }
+
   /** Windows in the key and time ranges, by start then id; with duplicates the id's seqnum keeps insertion order. */
   private scan(from: string | null, to: string | null, timeFrom: number, timeTo: number, backward: boolean): WindowEntry[] {
-    // "+ 1": a window expires exactly retentionPeriod after the stream time reached its start
-    const minTime = Math.max(timeFrom, this.observed - this.retentionPeriod + 1);
+    const minTime = this.minTime(timeFrom);
     const out: WindowEntry[] = [];
     if (timeTo < minTime) return out;
     for (let i = lowerBound(this.starts, minTime); i < this.starts.length; i++) {
@@ -133,15 +170,13 @@ export class InMemoryWindowStore implements WindowBytesStore {
       // key+seqnum >= key, so the lower bound holds with duplicates too
       for (let j = from === null ? 0 : lowerBound(seg.ids, from); j < seg.ids.length; j++) {
         const id = seg.ids[j] as string;
-        if (to !== null) {
+        const k = this.keyOf(id);
+        if (to !== null && k > to) {
           // with duplicates, ids of different key lengths interleave: filter instead of stopping
-          const k = this.retainDuplicates ? id.slice(0, -SEQNUM_SIZE) : id;
-          if (k > to) {
-            if (this.retainDuplicates) continue;
-            break;
-          }
+          if (this.retainDuplicates) continue;
+          break;
         }
-        if (from !== null && this.retainDuplicates && id.slice(0, -SEQNUM_SIZE) < from) continue;
+        if (from !== null && k < from) continue;
         const e = seg.entries.get(id) as { key: Buffer; value: Buffer };
         out.push({ key: e.key, windowStart: start, value: e.value });
       }
@@ -150,10 +185,48 @@ export class InMemoryWindowStore implements WindowBytesStore {
   }
 
   private removeExpired(): void {
-    const n = lowerBound(this.starts, liveFrom(this.observed, this.retentionPeriod));
+    const horizon = liveFrom(this.observed, this.retentionPeriod);
+    const n = lowerBound(this.starts, horizon);
     if (n === 0) return;
-    for (let i = 0; i < n; i++) this.segments.delete(this.starts[i] as number);
+    const touched = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const start = this.starts[i] as number;
+      for (const id of (this.segments.get(start) as Segment).ids) touched.add(this.keyOf(id));
+      this.segments.delete(start);
+    }
     this.starts.splice(0, n);
+    // expired slots are the oldest, so they lead each key's index
+    for (const k of touched) {
+      const slots = this.byKey.get(k) as Slot[];
+      slots.splice(0, partitionPoint(slots, (s) => s.start < horizon));
+      if (slots.length === 0) this.byKey.delete(k);
+    }
+  }
+
+  private indexAdd(k: string, slot: Slot): void {
+    let slots = this.byKey.get(k);
+    if (slots === undefined) {
+      slots = [];
+      this.byKey.set(k, slots);
+    }
+    const i = partitionPoint(slots, (s) => s.start < slot.start || (s.start === slot.start && s.id < slot.id));
+    // time mostly moves forward, so this is mostly an append
+    if (i === slots.length) slots.push(slot);
+    else slots.splice(i, 0, slot);
+  }
+
+  /** Without duplicates a key has at most one slot per start. */
+  private indexRemove(k: string, start: number): void {
+    const slots = this.byKey.get(k);
+    if (slots === undefined) return;
+    const i = partitionPoint(slots, (s) => s.start < start);
+    if (slots[i]?.start === start) slots.splice(i, 1);
+    if (slots.length === 0) this.byKey.delete(k);
+  }
+
+  /** The key bytes (latin1) of an id: the id itself, or without its seqnum when duplicates are retained. */
+  private keyOf(id: string): string {
+    return this.retainDuplicates ? id.slice(0, -SEQNUM_SIZE) : id;
   }
 
   private checkOpen(): void {

@@ -28,3 +28,18 @@ export function removeSorted<T extends number | string>(arr: T[], value: T): voi
   const i = lowerBound(arr, value);
   if (i < arr.length && arr[i] === value) arr.splice(i, 1);
 }
+
+/**
+ * Index of the first element for which `isBefore` is false, in an array where
+ * every element it holds for comes first (a binary search by any order).
+ */
+export function partitionPoint<T>(arr: readonly T[], isBefore: (x: T) => boolean): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (isBefore(arr[mid] as T)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
