@@ -20,7 +20,7 @@ export class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
     private readonly source: StreamState<K, V>,
     named?: Named,
   ) {
-    this.splitterName = named?.name ?? source.builder.names.newProcessorName('KSTREAM-BRANCH-');
+    this.splitterName = source.builder.names.orElseGenerate(named?.name, 'KSTREAM-BRANCH-');
     addProcessorNode(
       source.builder,
       this.splitterName,
@@ -53,11 +53,15 @@ export class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
     this.source.builder.names.newProcessorName(childName);
     addProcessorNode(this.source.builder, childName, this.splitterName, passThrough() as () => Processor<unknown, unknown, unknown, unknown>);
     const stream = new KStreamImpl<K, V>({ ...this.source, name: childName });
-    if (b.chainConsumer) {
-      b.chainConsumer(stream);
-    } else if (b.chainFunction) {
+    // as Kafka's BranchedKStreamImpl.process: a function's result (unless null)
+    // or, with neither function nor consumer (Branched.as), the branch itself
+    if (b.chainFunction) {
       const out = b.chainFunction(stream);
       if (out !== null && out !== undefined) this.outputs.set(childName, out);
+    } else if (b.chainConsumer) {
+      b.chainConsumer(stream);
+    } else {
+      this.outputs.set(childName, stream);
     }
   }
 }

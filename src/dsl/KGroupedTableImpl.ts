@@ -74,9 +74,9 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
     mat: MaterializedInternal<K, VA>,
   ): KTable<K, VA> {
     const names = this.builder.names;
-    const sinkName = named ? `${named.name}-sink` : names.newProcessorName('KSTREAM-SINK-');
-    const sourceName = named ? `${named.name}-source` : names.newProcessorName('KSTREAM-SOURCE-');
-    const funcName = named?.name ?? names.newProcessorName(functionPrefix);
+    const sinkName = names.suffixedOrElseGenerate(named?.name, '-sink', 'KSTREAM-SINK-');
+    const sourceName = names.suffixedOrElseGenerate(named?.name, '-source', 'KSTREAM-SOURCE-');
+    const funcName = names.orElseGenerate(named?.name, functionPrefix);
     const topic = `${this.repartitionName ?? mat.storeName}-repartition`;
     if (this.sharedSource === null || this.repartitionName === null) {
       const parent = this.parentName;
@@ -86,6 +86,7 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
       const serde = (d: BuildDefaults) => changeSerde(valueSerde ?? d.valueSerde);
       this.builder.addGraphNode({
         name: sourceName,
+        parents: [parent],
         write: (b) => {
           b.addInternalTopic(topic);
           b.addSink(sinkName, topic, [parent], {
@@ -105,6 +106,7 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
     const builder = this.builder;
     builder.addGraphNode({
       name: funcName,
+      parents: [from],
       write: (b) => {
         b.addProcessor(funcName, () => supplier.get() as Processor<unknown, unknown, unknown, unknown>, [from]);
         b.addStateStore(builder.storeBuilder(mat), [funcName]);

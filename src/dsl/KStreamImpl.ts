@@ -59,6 +59,9 @@ export function addProcessorNode(
 
 /** The KStream implementation: each method checks its arguments, names a node, adds it to the graph and returns a new stream. */
 export class KStreamImpl<K, V> implements KStream<K, V> {
+  /** Source of the repartition step of this stream's last join (Kafka's `repartitionNode`). */
+  private joinRepartitionSource: string | null = null;
+
   constructor(readonly s: StreamState<K, V>) {}
 
   private get builder(): InternalStreamsBuilder {
@@ -262,13 +265,9 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     }
     const joiner = requireNonNull(joinerOrSelector, 'joiner') as ValueJoiner<V, VT | null, VR, K>;
     const joined = (joinedOrJoiner as Joined<K, V, VT> | undefined) ?? Joined.with<K, V, VT>(null, null, null);
-    let stream: KStreamImpl<K, V> = this;
-    if (this.s.repartitionRequired) {
-      const keySerde = joined.keySerde ?? this.s.keySerde;
-      const valueSerde = joined.valueSerde ?? this.s.valueSerde;
-      const { sourceName } = this.builder.repartition(this.s.name, joined.name ?? this.s.name, keySerde as Serde<unknown>, valueSerde as Serde<unknown>);
-      stream = new KStreamImpl<K, V>({ builder: this.builder, name: sourceName, keySerde, valueSerde, sourceNodes: [sourceName], repartitionRequired: false });
-    }
+    const stream: KStreamImpl<K, V> = this.s.repartitionRequired
+      ? this.repartitionForJoin(joined.name ?? this.s.name, joined.keySerde, joined.valueSerde)
+      : this;
     return stream.doStreamTableJoin(table as KTableImpl<K, VT>, joiner, joined, leftJoin);
   }
 
@@ -346,11 +345,22 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     return new KStreamImpl<K, VR>({ builder: this.builder, name: mergeName, keySerde: joined.keySerde, valueSerde: null, sourceNodes, repartitionRequired: false });
   }
 
+  /**
+   * Kafka's KStreamImpl.repartitionForJoin. The names of a repartition step
+   * are drawn every time, but, as Kafka keeps `repartitionNode`, a later
+   * join of this same stream that repartitions under the stream's own name
+   * reuses the step (and topic) of the earlier one.
+   */
   private repartitionForJoin(topicPrefix: string, keySerde: Serde<K> | null, valueSerde: Serde<V> | null): KStreamImpl<K, V> {
     const k = keySerde ?? this.s.keySerde;
     const v = valueSerde ?? this.s.valueSerde;
-    const { sourceName } = this.builder.repartition(this.s.name, topicPrefix, k as Serde<unknown>, v as Serde<unknown>);
-    return new KStreamImpl<K, V>({ builder: this.builder, name: sourceName, keySerde: k, valueSerde: v, sourceNodes: [sourceName], repartitionRequired: false });
+    const { sourceName, node } = this.builder.repartition(this.s.name, topicPrefix, k as Serde<unknown>, v as Serde<unknown>, { register: false });
+    if (this.joinRepartitionSource === null || topicPrefix !== this.s.name) {
+      this.builder.addGraphNode(node);
+      this.joinRepartitionSource = sourceName;
+    }
+    const source = this.joinRepartitionSource;
+    return new KStreamImpl<K, V>({ builder: this.builder, name: source, keySerde: k, valueSerde: v, sourceNodes: [source], repartitionRequired: false });
   }
 
   /** Records that this stream and `others` must be co-partitioned; returns the union of their sources. */
@@ -384,6 +394,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
 
   private addStatefulNode(name: string, supplier: ProcessorSupplierLike<unknown>, stores: string[], fixedKey: boolean): void {
     const resolved = resolveSupplier(supplier);
+    // as Kafka's ApiUtils.checkSupplier: each task needs its own processor
+    const first = resolved.get();
+    if (first === resolved.get()) {
+      throw new IllegalArgumentError(
+        `The processor supplier of ${name} returns the same processor object on every call; it must create a new processor each time it is called.`,
+      );
+    }
     const parent = this.s.name;
     const node: GraphNode = {
       name,

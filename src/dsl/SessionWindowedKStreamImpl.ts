@@ -99,7 +99,8 @@ export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<
       keySerde: mat.keySerde ? WindowedSerdes.sessionWindowedSerdeFrom(mat.keySerde) : null,
       valueSerde: mat.valueSerde,
       queryableStoreName: mat.queryable ? mat.storeName : null,
-      windowGraceMs: w.gracePeriodMs(),
+      // a session closes gap + grace after its end (Kafka's GraphGraceSearchUtil), which is how long suppress() waits
+      windowGraceMs: w.gracePeriodMs() + w.inactivityGap(),
     });
   }
 }

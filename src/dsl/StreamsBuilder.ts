@@ -28,7 +28,7 @@ export class StreamsBuilder {
     const list = typeof topics === 'string' ? [topics] : [...topics];
     if (list.length === 0) throw new IllegalArgumentError('stream() needs at least one topic');
     this.checkOpen();
-    const name = consumed.name ?? this.dsl.names.newProcessorName('KSTREAM-SOURCE-');
+    const name = this.dsl.names.orElseGenerate(consumed.name, 'KSTREAM-SOURCE-');
     this.dsl.addGraphNode({
       name,
       write: (b) =>
@@ -59,8 +59,8 @@ export class StreamsBuilder {
     mat.valueSerde ??= consumed.valueSerde;
     const keySerde = consumed.keySerde ?? mat.keySerde;
     const valueSerde = consumed.valueSerde ?? mat.valueSerde;
-    const sourceName = consumed.name ? `${consumed.name}-source` : this.dsl.names.newProcessorName('KSTREAM-SOURCE-');
-    const tableSourceName = consumed.name ?? this.dsl.names.newProcessorName('KTABLE-SOURCE-');
+    const sourceName = this.dsl.names.suffixedOrElseGenerate(consumed.name, '-source', 'KSTREAM-SOURCE-');
+    const tableSourceName = this.dsl.names.orElseGenerate(consumed.name, 'KTABLE-SOURCE-');
     const source = new KTableSource<K, V>(mat.storeName, mat.queryable ? mat.storeName : null);
     const dsl = this.dsl;
     dsl.addGraphNode({
@@ -99,8 +99,8 @@ export class StreamsBuilder {
     mat.options = (mat.options ?? Materialized.with(mat.keySerde, mat.valueSerde)).withLoggingDisabled();
     const keySerde = consumed.keySerde ?? mat.keySerde;
     const valueSerde = consumed.valueSerde ?? mat.valueSerde;
-    const sourceName = consumed.name ? `${consumed.name}-source` : this.dsl.names.newProcessorName('KSTREAM-SOURCE-');
-    const processorName = consumed.name ?? this.dsl.names.newProcessorName('KTABLE-SOURCE-');
+    const sourceName = this.dsl.names.suffixedOrElseGenerate(consumed.name, '-source', 'KSTREAM-SOURCE-');
+    const processorName = this.dsl.names.orElseGenerate(consumed.name, 'KTABLE-SOURCE-');
     const source = new KTableSource<K, V>(mat.storeName, mat.storeName);
     const dsl = this.dsl;
     dsl.addGraphNode({
@@ -131,8 +131,11 @@ export class StreamsBuilder {
     stateUpdateSupplier: ProcessorSupplierLike<Processor<K, V, never, never>>,
   ): this {
     this.checkOpen();
-    const sourceName = consumed.name ?? this.dsl.names.newProcessorName('KSTREAM-SOURCE-');
-    const processorName = this.dsl.names.newProcessorName('KTABLE-SOURCE-');
+    // as Kafka's InternalStreamsBuilder.addGlobalStore: global stores are
+    // restored from their source topic, so their logging is switched off
+    builder.withLoggingDisabled();
+    const sourceName = this.dsl.names.suffixedOrElseGenerate(consumed.name, '-source', 'KSTREAM-SOURCE-');
+    const processorName = this.dsl.names.orElseGenerate(consumed.name, 'KTABLE-SOURCE-');
     const s = resolveSupplier(stateUpdateSupplier);
     this.dsl.addGraphNode({
       name: processorName,

@@ -14,7 +14,7 @@ import type { GroupedStreamAggregateBuilder } from './internals/GroupedStreamAgg
 import type { InternalStreamsBuilder, MaterializedInternal } from './internals/InternalStreamsBuilder.js';
 import type { KTableProcessorSupplier } from './internals/KTableValueGetter.js';
 import type { KTable } from './KTable.js';
-import type { Materialized } from './Materialized.js';
+import { type Materialized, StoreType } from './Materialized.js';
 import { Named } from './Named.js';
 import { KStreamSlidingWindowAggregate } from './processors/KStreamSlidingWindowAggregate.js';
 import { KStreamWindowAggregate } from './processors/KStreamWindowAggregate.js';
@@ -90,9 +90,15 @@ export class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> 
       ? new KStreamSlidingWindowAggregate<K, V, VA>(w, mat.storeName, this.strategy, init, agg)
       : new KStreamWindowAggregate<K, V, VA>(w, mat.storeName, this.strategy, init, agg);
     const onClose = this.strategy.type === 'ON_WINDOW_CLOSE';
+    // With emit-on-close Kafka's default store is the time-ordered RocksDB window store, which
+    // keeps a window while start >= streamTime - retention (the in-memory store: start > ...);
+    // without that extra millisecond, a window closing exactly at the retention bound (e.g. no
+    // grace) would be out of reach of the final-result range fetch and never emitted.
+    const timeOrdered = onClose && mat.options?.storeType !== StoreType.IN_MEMORY;
+    const storeRetention = timeOrdered ? retention + 1 : retention;
     const storeBuilder = (): StoreBuilder<StateStore> => {
       const b = Stores.timestampedWindowStoreBuilder(
-        Stores.inMemoryWindowStore(mat.storeName, retention, windowSize, false),
+        Stores.inMemoryWindowStore(mat.storeName, storeRetention, windowSize, false),
         mat.keySerde,
         mat.valueSerde,
       );

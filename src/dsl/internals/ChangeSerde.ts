@@ -19,7 +19,7 @@ export function changeSerde<V>(inner: Serde<V>): Serde<Change<V>> {
       out[0] = (n !== null ? 1 : 0) | (o !== null ? 2 : 0);
       out.writeInt32BE(n?.length ?? 0, 1);
       if (n !== null) n.copy(out, 5);
-      if (o !== null) o.copy(out, 5 + n!.length);
+      if (o !== null) o.copy(out, 5 + (n?.length ?? 0));
       return out;
     },
   };

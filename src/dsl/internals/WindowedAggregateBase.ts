@@ -4,6 +4,7 @@ import type { InternalProcessorContext } from '../../topology/InternalProcessorC
 import type { Window } from '../../windowing/Window.js';
 import { Windowed } from '../../windowing/Window.js';
 import type { EmitStrategy } from '../EmitStrategy.js';
+import { internalLongConfig } from '../processors/KStreamKStreamJoin.js';
 import { Change } from './Change.js';
 import { TimestampedTupleForwarder } from './TimestampedTupleForwarder.js';
 
@@ -37,8 +38,7 @@ export abstract class WindowedAggregateBase<K, V, VA> {
   protected initBase(ctx: InternalProcessorContext, store: AggregationWindowStore<K, VA> & object): void {
     this.ctx = ctx;
     if (this.emitStrategy.type === 'ON_WINDOW_CLOSE') {
-      const configured = ctx.appConfigs()[EMIT_INTERVAL_WINDOWED_AGGREGATION];
-      if (typeof configured === 'number') this.emitInterval = configured;
+      this.emitInterval = internalLongConfig(ctx.appConfigs(), EMIT_INTERVAL_WINDOWED_AGGREGATION, 1000);
       // no cache listener: final results are forwarded right away
       this.forwarder = new TimestampedTupleForwarder(null, ctx, this.sendOldValues);
     } else {

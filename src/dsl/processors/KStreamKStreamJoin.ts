@@ -7,10 +7,33 @@ import type { OuterJoinStore, TimestampedKeyAndJoinSide } from '../internals/Out
 /** Kafka's internal config that throttles emitting unmatched outer-join records (wall-clock ms). */
 export const EMIT_INTERVAL_OUTER_JOIN = '__emit.interval.ms.kstreams.outer.join.spurious.results.fix__';
 
+/** Stands for Java's Long.MAX_VALUE as "no unmatched record waiting". */
+const NO_MIN_TIME = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Kafka's `minTime + lookAhead >= streamTime` in Java long arithmetic: with
+ * minTime at Long.MAX_VALUE, a positive lookAhead overflows to a negative sum,
+ * so an empty outer store never skips the scan (and the scan arms the throttle).
+ */
+function windowStillOpen(minTime: number, lookAhead: number, streamTime: number): boolean {
+  if (minTime === NO_MIN_TIME && lookAhead > 0) return false;
+  return minTime + lookAhead >= streamTime;
+}
+
+/** Kafka's StreamsConfig.InternalConfig.getLong: numbers or numeric strings, else the default. */
+export function internalLongConfig(configs: { readonly [key: string]: unknown }, key: string, dflt: number): number {
+  const v = configs[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim())) return Number.parseInt(v.trim(), 10);
+  return dflt;
+}
+
 /** Stream time shared by both sides of one join in one task, and the oldest unmatched record waiting. */
 export class JoinTimeTracker {
   streamTime = -1;
-  minTime = Number.MAX_SAFE_INTEGER;
+  /** NO_MIN_TIME when nothing waits (Java's Long.MAX_VALUE). */
+  minTime = NO_MIN_TIME;
   nextTimeToEmit = 0;
   emitInterval = 1000;
 }
@@ -54,11 +77,11 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(o: JoinSideOptions<K,
     const otherKey = (key: K, ts: number): TimestampedKeyAndJoinSide<K> => ({ timestamp: ts, leftSide: !o.leftSide, key });
 
     const emitNonJoined = (store: OuterJoinStore<K, unknown, unknown>, record: Record<K, VThis>) => {
-      if (tracker.minTime + o.joinAfterMs + o.graceMs >= tracker.streamTime) return;
+      if (windowStillOpen(tracker.minTime, o.joinAfterMs + o.graceMs, tracker.streamTime)) return;
       const now = ctx.currentSystemTimeMs();
       if (now < tracker.nextTimeToEmit) return;
       tracker.nextTimeToEmit = now + tracker.emitInterval;
-      tracker.minTime = Number.MAX_SAFE_INTEGER;
+      tracker.minTime = NO_MIN_TIME;
       const it = store.all();
       let prevKey: TimestampedKeyAndJoinSide<K> | null = null;
       let leftOpen = false;
@@ -96,8 +119,7 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(o: JoinSideOptions<K,
         tracker = o.tracker(ctx.taskId.toString());
         if (o.outerStoreName !== null) {
           outerStore = ctx.getStateStore<OuterJoinStore<K, unknown, unknown>>(o.outerStoreName);
-          const configured = ctx.appConfigs()[EMIT_INTERVAL_OUTER_JOIN];
-          if (typeof configured === 'number') tracker.emitInterval = configured;
+          tracker.emitInterval = internalLongConfig(ctx.appConfigs(), EMIT_INTERVAL_OUTER_JOIN, 1000);
         }
       },
       process: (record: Record<K, VThis>) => {

@@ -9,8 +9,9 @@ import type { EmitStrategy } from '../EmitStrategy.js';
 import type { Aggregator, Initializer, Merger } from '../functions.js';
 import { Change } from '../internals/Change.js';
 import type { KTableProcessorSupplier, KTableValueGetterSupplier } from '../internals/KTableValueGetter.js';
-import { TimestampedTupleForwarder } from '../internals/TimestampedTupleForwarder.js';
+import { type FlushListenable, TimestampedTupleForwarder } from '../internals/TimestampedTupleForwarder.js';
 import { EMIT_INTERVAL_WINDOWED_AGGREGATION } from '../internals/WindowedAggregateBase.js';
+import { internalLongConfig } from './KStreamKStreamJoin.js';
 
 /**
  * Session-window aggregation (Kafka's KStreamSessionWindowAggregate). A
@@ -55,7 +56,7 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements KTableProcessorS
     const { windows, storeName, emitStrategy, initializer, aggregator, merger, sendOldValues } = this;
     let ctx: InternalProcessorContext;
     let store: SessionStore<K, VA>;
-    let forwarder: TimestampedTupleForwarder<Windowed<K>, VA>;
+    let forwarder: Pick<TimestampedTupleForwarder<Windowed<K>, VA>, 'maybeForward'>;
     let observedStreamTime = -1;
     let lastEmitWindowCloseTime = -1;
     let nextTimeToEmit = 0;
@@ -95,11 +96,10 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements KTableProcessorS
         ctx = c as unknown as InternalProcessorContext;
         store = ctx.getStateStore<SessionStore<K, VA>>(storeName);
         if (onClose) {
-          const configured = ctx.appConfigs()[EMIT_INTERVAL_WINDOWED_AGGREGATION];
-          if (typeof configured === 'number') emitInterval = configured;
+          emitInterval = internalLongConfig(ctx.appConfigs(), EMIT_INTERVAL_WINDOWED_AGGREGATION, 1000);
           forwarder = new TimestampedTupleForwarder(null, ctx, sendOldValues);
         } else {
-          forwarder = new TimestampedTupleForwarder(store, ctx, sendOldValues, false);
+          forwarder = sessionForwarder(store, ctx, sendOldValues);
         }
       },
       process: (record: Record<K, V>) => {
@@ -140,4 +140,38 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements KTableProcessorS
       },
     };
   }
+}
+
+/**
+ * Forwards session updates. With a caching store they go out when the cache
+ * flushes, stamped with the session END (Kafka's SessionCacheFlushListener:
+ * record.withTimestamp(key.window().end())), not the writing record's time;
+ * without one, right away (their timestamp is already the session end).
+ */
+function sessionForwarder<K, VA>(
+  store: SessionStore<K, VA>,
+  ctx: InternalProcessorContext,
+  sendOldValues: boolean,
+): Pick<TimestampedTupleForwarder<Windowed<K>, VA>, 'maybeForward'> {
+  const node = ctx.currentNode();
+  const listenable = store as unknown as Partial<FlushListenable<Windowed<K>, VA>>;
+  const cachingEnabled =
+    typeof listenable.setFlushListener === 'function' &&
+    listenable.setFlushListener((key, newValue, oldValue, rc) => {
+      const prev = ctx.currentNode();
+      ctx.setCurrentNode(node);
+      try {
+        // session stores hold plain aggregates, not ValueAndTimestamp
+        const change = new Change(newValue as VA | null, oldValue as VA | null);
+        ctx.forward(new Record(key, change, key.window.end, rc.headers));
+      } finally {
+        ctx.setCurrentNode(prev);
+      }
+    }, sendOldValues);
+  return {
+    maybeForward(record: Record<Windowed<K>, Change<VA>>): void {
+      if (cachingEnabled) return;
+      ctx.forward(sendOldValues ? record : record.withValue(new Change(record.value.newValue, null)));
+    },
+  };
 }

@@ -22,7 +22,12 @@ export class KTableFilter<K, V> implements KTableProcessorSupplier<K, Change<V>,
     private readonly predicate: Predicate<K, V>,
     private readonly filterNot: boolean,
     private readonly queryableName: string | null,
-  ) {}
+  ) {
+    // as Kafka's KTableFilter: if the parent is already materialized, send old
+    // values, so that updates filtered out both before and after are not
+    // forwarded as needless tombstones
+    this.sendOldValues = parent.enableSendingOldValues(false);
+  }
 
   private compute(key: K, value: V | null): V | null {
     return value !== null && value !== undefined && this.filterNot !== this.predicate(key, value) ? value : null;

@@ -54,7 +54,7 @@ export class KTableSuppress<K, V> implements KTableProcessorSupplier<K, Change<V
       const prev = ctx.recordContext();
       ctx.setRecordContext(u.context);
       try {
-        ctx.forward(new Record(u.key, new Change(u.newValue, u.priorValue), u.context.timestamp, u.context.headers));
+        ctx.forward(new Record(u.key, new Change(u.newValue, u.oldValue), u.context.timestamp, u.context.headers));
       } finally {
         ctx.setRecordContext(prev);
       }
