@@ -393,14 +393,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   private addStatefulNode(name: string, supplier: ProcessorSupplierLike<unknown>, stores: string[], fixedKey: boolean): void {
-    const resolved = resolveSupplier(supplier);
-    // as Kafka's ApiUtils.checkSupplier: each task needs its own processor
-    const first = resolved.get();
-    if (first === resolved.get()) {
-      throw new IllegalArgumentError(
-        `The processor supplier of ${name} returns the same processor object on every call; it must create a new processor each time it is called.`,
-      );
-    }
+    const resolved = resolveSupplier(supplier, name);
     const parent = this.s.name;
     const node: GraphNode = {
       name,

@@ -18,9 +18,9 @@ export interface Cancellable {
   cancel(): void;
 }
 
-/** Where the record being processed came from; absent for punctuation-triggered records. */
+/** Where the record being processed came from. Inside a punctuation: topic null, partition and offset -1 (as Kafka). */
 export interface RecordMetadata {
-  readonly topic: string;
+  readonly topic: string | null;
   readonly partition: number;
   readonly offset: number;
 }
@@ -38,7 +38,7 @@ export interface BaseProcessorContext {
   readonly taskId: TaskId;
   /** The application config the task runs with. */
   appConfigs(): Readonly<globalThis.Record<string, unknown>>;
-  /** Metadata of the input record being processed, or null inside a punctuation. */
+  /** Metadata of the input record being processed (topic null inside a punctuation), or null when no record context exists (init). */
   recordMetadata(): RecordMetadata | null;
   /** The task's stream time: the highest record timestamp it has processed (-1 before any). */
   currentStreamTimeMs(): number;

@@ -55,7 +55,11 @@ export interface ResolvedStreamsConfig extends StreamsConfig {
   processingExceptionHandler: ProcessingHandler;
 }
 
-/** A serde that fails with advice when used: Kafka has no default serdes either. */
+/**
+ * Stands in for a missing default serde (Kafka has none by default either).
+ * Asking it for a serializer or deserializer fails at once, so a node that
+ * needs it fails when the task starts, not on its first record.
+ */
 function missingSerde(which: 'key' | 'value'): Serde<unknown> {
   const fail = (): never => {
     const cfg = which === 'key' ? 'defaultKeySerde' : 'defaultValueSerde';
@@ -64,7 +68,7 @@ function missingSerde(which: 'key' | 'value'): Serde<unknown> {
         `(Consumed.with, Produced.with, Grouped.with, Materialized.withValueSerde, ...) or set ${cfg} in the config.`,
     );
   };
-  return { serializer: () => ({ serialize: fail }), deserializer: () => ({ deserialize: fail }) };
+  return { serializer: fail, deserializer: fail };
 }
 
 const MiB = 1024 * 1024;

@@ -62,7 +62,11 @@ export class TopologyTestDriver {
     this.wallClockMs = initialWallClockMs;
     const internal = topology.internal;
     internal.setApplicationId(this.config.applicationId);
-    const defaults = { keySerde: this.config.defaultKeySerde, valueSerde: this.config.defaultValueSerde };
+    const defaults = {
+      keySerde: this.config.defaultKeySerde,
+      valueSerde: this.config.defaultValueSerde,
+      cachingDisabled: this.config.cacheMaxBytes === 0,
+    };
     const cache = new ThreadCache(this.config.cacheMaxBytes);
     const clock = () => this.wallClockMs;
 

@@ -1,4 +1,4 @@
-import { TopologyError } from '../errors.js';
+import { ConfigError, TopologyError } from '../errors.js';
 import type { FixedKeyProcessor, Processor } from '../processor/Processor.js';
 import type { Deserializer, Serde, Serializer } from '../serdes/Serde.js';
 import type { StateStore } from '../state/StateStore.js';
@@ -70,6 +70,8 @@ export interface SubtopologyInfo {
 export interface BuildDefaults {
   keySerde: Serde<unknown>;
   valueSerde: Serde<unknown>;
+  /** A cache size of 0 builds every store without its caching layer, as Kafka's rewriteTopology does. */
+  cachingDisabled?: boolean;
 }
 
 /**
@@ -82,10 +84,16 @@ export interface LateBound<T> {
 
 type SerdePart<T> = T | LateBound<T> | null;
 
-function resolvePart<T>(part: SerdePart<T>, defaults: BuildDefaults, fallback: T): T {
-  if (part === null) return fallback;
-  if (typeof part === 'object' && 'late' in (part as object)) return (part as LateBound<T>).late(defaults);
-  return part as T;
+/** The node's own serializer/deserializer, or the default one; a missing default fails naming the node. */
+function resolvePart<T>(part: SerdePart<T>, defaults: BuildDefaults, fallback: () => T, what: string): T {
+  try {
+    if (part === null) return fallback();
+    if (typeof part === 'object' && 'late' in (part as object)) return (part as LateBound<T>).late(defaults);
+    return part as T;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`Failed to initialize ${what}: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /** Union-find over node names: nodes connected by edges or shared stores form one sub-topology. */
@@ -394,8 +402,8 @@ export class InternalTopologyBuilder {
         const src = new SourceNode(
           f.name,
           f.topics.map((t) => this.decorateTopic(t)),
-          resolvePart(f.keyDeserializer, defaults, defaults.keySerde.deserializer()),
-          resolvePart(f.valueDeserializer, defaults, defaults.valueSerde.deserializer()),
+          resolvePart(f.keyDeserializer, defaults, () => defaults.keySerde.deserializer(), `key serdes for source node ${f.name}`),
+          resolvePart(f.valueDeserializer, defaults, () => defaults.valueSerde.deserializer(), `value serdes for source node ${f.name}`),
           f.timestampExtractor,
         );
         for (const t of src.topics) sources.set(t, src);
@@ -410,7 +418,7 @@ export class InternalTopologyBuilder {
           if (stores.has(s)) continue;
           const builder = global ? this.globalStoreBuilders.get(s) : this.storeBuilders.get(s)?.builder;
           if (builder === undefined) throw new TopologyError(`Invalid topology: StateStore ${s} is not added yet.`);
-          stores.set(s, builder.build());
+          stores.set(s, buildStore(builder, defaults.cachingDisabled === true));
           if (!global && builder.loggingEnabled) storeLogged.set(s, this.changelogTopic(s));
         }
       } else {
@@ -418,8 +426,8 @@ export class InternalTopologyBuilder {
         node = new SinkNode(
           f.name,
           topic,
-          resolvePart(f.keySerializer, defaults, defaults.keySerde.serializer()),
-          resolvePart(f.valueSerializer, defaults, defaults.valueSerde.serializer()),
+          resolvePart(f.keySerializer, defaults, () => defaults.keySerde.serializer(), `key serdes for sink node ${f.name}`),
+          resolvePart(f.valueSerializer, defaults, () => defaults.valueSerde.serializer(), `value serdes for sink node ${f.name}`),
           f.partitioner,
         );
       }
@@ -507,6 +515,17 @@ export class InternalTopologyBuilder {
       }
       if (pf.kind === 'sink') throw new TopologyError(`Invalid topology: Sink ${p} cannot be used a parent of ${name}.`);
     }
+  }
+}
+
+/** Builds a store, without its cache if asked, leaving the shared builder as it was. */
+function buildStore(builder: StoreBuilder<StateStore>, cachingDisabled: boolean): StateStore {
+  if (!cachingDisabled || !builder.cachingEnabled) return builder.build();
+  builder.withCachingDisabled();
+  try {
+    return builder.build();
+  } finally {
+    builder.withCachingEnabled();
   }
 }
 

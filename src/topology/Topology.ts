@@ -1,3 +1,4 @@
+import { IllegalArgumentError } from '../errors.js';
 import type { FixedKeyProcessor, Processor } from '../processor/Processor.js';
 import type { Deserializer, Serializer } from '../serdes/Serde.js';
 import type { StateStore } from '../state/StateStore.js';
@@ -38,10 +39,19 @@ export interface GlobalStoreOptions<K = unknown, V = unknown> {
   timestampExtractor?: TimestampExtractor;
 }
 
-/** @internal resolves a supplier to a factory function plus the stores it brings. */
-export function resolveSupplier<P>(supplier: ProcessorSupplierLike<P>): { get: () => P; stores: StoreBuilder<StateStore>[] } {
-  if (typeof supplier === 'function') return { get: supplier, stores: [] };
-  return { get: () => supplier.get(), stores: supplier.stores?.() ?? [] };
+/**
+ * @internal resolves a supplier to a factory function plus the stores it
+ * brings, and refuses one that hands out a single shared processor (each task
+ * needs its own instance; Kafka's ApiUtils.checkSupplier does the same).
+ */
+export function resolveSupplier<P>(supplier: ProcessorSupplierLike<P>, nodeName?: string): { get: () => P; stores: StoreBuilder<StateStore>[] } {
+  const resolved = typeof supplier === 'function' ? { get: supplier, stores: [] } : { get: () => supplier.get(), stores: supplier.stores?.() ?? [] };
+  if (nodeName !== undefined && resolved.get() === resolved.get()) {
+    throw new IllegalArgumentError(
+      `The processor supplier of ${nodeName} returns the same processor object on every call; it must create a new processor each time it is called.`,
+    );
+  }
+  return resolved;
 }
 
 /**
@@ -75,7 +85,7 @@ export class Topology {
     supplier: ProcessorSupplierLike<Processor<KIn, VIn, KOut, VOut>>,
     ...parentNames: string[]
   ): this {
-    const s = resolveSupplier(supplier);
+    const s = resolveSupplier(supplier, name);
     this.internal.addProcessor(name, s.get as () => Processor<unknown, unknown, unknown, unknown>, parentNames);
     for (const b of s.stores) this.internal.addStateStore(b, [name], true);
     return this;
@@ -87,7 +97,7 @@ export class Topology {
     supplier: ProcessorSupplierLike<FixedKeyProcessor<KIn, VIn, VOut>>,
     ...parentNames: string[]
   ): this {
-    const s = resolveSupplier(supplier);
+    const s = resolveSupplier(supplier, name);
     this.internal.addProcessor(name, s.get as () => FixedKeyProcessor<unknown, unknown, unknown>, parentNames, true);
     for (const b of s.stores) this.internal.addStateStore(b, [name], true);
     return this;

@@ -147,8 +147,7 @@ describe('process() with a store and punctuations', () => {
 describe('punctuation record metadata', () => {
   // Kafka's StreamTask.punctuate sets a dummy record context (topic null,
   // partition -1, offset -1), so recordMetadata() is present, not empty.
-  // kstreams returns null there (src/runtime/task/ProcessorContextImpl.ts).
-  it.fails('recordMetadata() inside a punctuation has topic null, partition -1, offset -1', () => {
+  it('recordMetadata() inside a punctuation has topic null, partition -1, offset -1', () => {
     let seen = 'unset';
     const b = new StreamsBuilder();
     b.stream<string, string>('in', Consumed.with(S, S)).process(() => {

@@ -220,7 +220,7 @@ describe('Processor API', () => {
       expect(() => t.connectProcessorAndStateStores('p', 'ghost')).toThrow(/StateStore ghost is not added yet/);
     });
     it('piping to a topic nobody reads', () => {
-      const driver = new TopologyTestDriver(new Topology().addSource('a', 'in'));
+      const driver = new TopologyTestDriver(new Topology().addSource({ name: 'a', keyDeserializer: S.deserializer(), valueDeserializer: S.deserializer() }, 'in'));
       expect(() => driver.createInputTopic('other', S, S).pipeInput('k', 'v')).toThrow(/Unknown topic: other/);
     });
   });

@@ -61,7 +61,7 @@ export class ProcessorContextImpl implements InternalProcessorContext {
 
   recordMetadata(): RecordMetadata | null {
     const rc = this.rc;
-    return rc.topic === null ? null : { topic: rc.topic, partition: rc.partition, offset: rc.offset };
+    return rc === NO_RECORD_CONTEXT ? null : { topic: rc.topic, partition: rc.partition, offset: rc.offset };
   }
   topic(): string | null {
     return this.rc.topic;

@@ -1,4 +1,4 @@
-import { DeserializationError } from '../../errors.js';
+import { ConfigError, DeserializationError } from '../../errors.js';
 import type { SourceNode } from '../../topology/nodes/SourceNode.js';
 import type { TimestampExtractor } from '../../topology/TimestampExtractor.js';
 import { decide, type DeserializationHandler } from '../ErrorHandlers.js';
@@ -80,6 +80,8 @@ export class RecordQueue {
         key = this.source.keyDeserializer.deserialize(raw.topic, raw.key, raw.headers);
         value = this.source.valueDeserializer.deserialize(raw.topic, raw.value, raw.headers);
       } catch (e) {
+        // a configuration problem is not a bad record: no handler may skip it
+        if (e instanceof ConfigError) throw e;
         const err = e instanceof Error ? e : new Error(String(e));
         const origin = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
         if (decide(this.handler, origin, err) === 'continue') {
