@@ -1,3 +1,5 @@
+import { EMIT_INTERVAL_WINDOWED_AGGREGATION } from '../dsl/internals/WindowedAggregateBase.js';
+import { EMIT_INTERVAL_OUTER_JOIN } from '../dsl/processors/KStreamKStreamJoin.js';
 import { IllegalArgumentError } from '../errors.js';
 import { Headers } from '../processor/Headers.js';
 import type { Deserializer, Serde, Serializer } from '../serdes/Serde.js';
@@ -58,7 +60,13 @@ export class TopologyTestDriver {
     config: Partial<StreamsConfig> = {},
     initialWallClockMs: number = Date.now(),
   ) {
-    this.config = resolveConfig({ applicationId: 'dummy-topology-test-driver-app-id', ...config } as StreamsConfig);
+    this.config = resolveConfig({
+      applicationId: 'dummy-topology-test-driver-app-id',
+      // as Kafka's driver (since 3.8): no wall-clock throttling of emissions unless asked for
+      [EMIT_INTERVAL_OUTER_JOIN]: 0,
+      [EMIT_INTERVAL_WINDOWED_AGGREGATION]: 0,
+      ...config,
+    } as StreamsConfig);
     this.wallClockMs = initialWallClockMs;
     const internal = topology.internal;
     internal.setApplicationId(this.config.applicationId);

@@ -127,9 +127,8 @@ describe('untilWindowCloses', () => {
     d.close();
   });
 
-  // DEVIATION (src/runtime/task/StreamTask.ts): the task's StoreContext.logChange drops the
-  // headers it is given (sends Headers.EMPTY), so the buffer's "v"=3 changelog header is lost.
-  it.fails('changelog records of the buffer carry the header v=3', () => {
+  // The buffer's changelog records carry Kafka's "v"=3 header.
+  it('changelog records of the buffer carry the header v=3', () => {
     const { d, pipe } = windowedDriver(finalCounts(TimeWindows.ofSizeWithNoGrace(10)), timeKeys(10), L);
     const changelog = d.createOutputTopic('win-KTABLE-SUPPRESS-STATE-STORE-0000000004-changelog', S, S);
     pipe('k', 'v', 3);

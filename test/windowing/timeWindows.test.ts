@@ -220,11 +220,10 @@ describe('emitStrategy(onWindowClose)', () => {
     d.close();
   });
 
-  // DEVIATION (src/testing/TopologyTestDriver.ts): Kafka's driver (since 3.8, "disable internal
-  // result emit throttling in TTD") puts __emit.interval.ms.kstreams.windowed.aggregation__ = 0
-  // into its config unless given, so without any config every record may emit; kstreams'
-  // driver keeps the 1000 ms default and the second close below is throttled.
-  it.fails('the driver disables the throttle by default, as Kafka\'s TopologyTestDriver does', () => {
+  // Kafka's driver (since 3.8, "disable internal result emit throttling in TTD") puts
+  // __emit.interval.ms.kstreams.windowed.aggregation__ = 0 into its config unless given, so
+  // without any config every record may emit; kstreams' driver does the same.
+  it('the driver disables the throttle by default, as Kafka\'s TopologyTestDriver does', () => {
     const { d, pipe } = windowedDriver(countTopology(TimeWindows.ofSizeWithNoGrace(10), true), timeKeys(10), L);
     expect(pipe('k', 'v', 0)).toEqual([]);
     expect(pipe('k', 'v', 10)).toEqual(['k@0/10=1@0']);

@@ -180,9 +180,9 @@ export class StreamTask implements TaskServices {
         this.context.setRecordContext(ctx);
         return prev;
       },
-      logChange: (storeName, key, value, timestamp) => {
+      logChange: (storeName, key, value, timestamp, headers) => {
         const topic = changelogs.get(storeName);
-        if (topic !== undefined) this.deps.collector.send(topic, key, value, Headers.EMPTY, timestamp, partition);
+        if (topic !== undefined) this.deps.collector.send(topic, key, value, headers, timestamp, partition);
       },
       register: (store) => {
         if (!this.registeredStores.includes(store)) this.registeredStores.push(store);

@@ -67,6 +67,9 @@ export class InMemoryWindowStore implements WindowBytesStore {
 
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
     this.checkOpen();
+    // With duplicates (join buffers) a null put is a no-op. Kafka's in-memory store still lets it move
+    // stream time; its default RocksDB store does not, and the DSL's behaviour follows the default store.
+    if (value === null && this.retainDuplicates) return;
     // as in Kafka: expire against the old stream time, then advance it
     this.removeExpired();
     this.observed = Math.max(this.observed, windowStart);
