@@ -33,8 +33,8 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     private readonly s: StreamState<K, V>,
     private readonly keySerde: Serde<K> | null,
     private readonly valueSerde: Serde<V> | null,
-    private readonly repartitionName: string | null,
-    private readonly repartitionRequired: boolean,
+    repartitionName: string | null,
+    repartitionRequired: boolean,
   ) {
     this.aggregates = new GroupedStreamAggregateBuilder({ stream: s, keySerde, valueSerde, repartitionName, repartitionRequired });
   }

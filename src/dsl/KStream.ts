@@ -66,10 +66,6 @@ export interface KStream<K, V> {
   ): KStream<K, VR>;
   /** Joins with another stream: records whose timestamps are within the join window. The result timestamp is the larger of the two. */
   join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
-  /** Stream-stream left join: a left record with no match in its window is joined with null once the window (plus grace) has closed. */
-  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
-  /** Stream-stream outer join: unmatched records of either side are joined with null once their window has closed. */
-  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
   /** Like join, but a record with no match is joined with null. */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, joined?: Joined<K, V, VT>): KStream<K, VR>;
   /** Like the GlobalKTable join, but a record with no match is joined with null. */
@@ -79,6 +75,10 @@ export interface KStream<K, V> {
     joiner: ValueJoiner<V, VG | null, VR, K>,
     named?: Named,
   ): KStream<K, VR>;
+  /** Stream-stream left join: a left record with no match in its window is joined with null once the window (plus grace) has closed. */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  /** Stream-stream outer join: unmatched records of either side are joined with null once their window has closed. */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
   /** Runs a Processor API processor on each record; connect stores by name. Marks the stream for repartitioning. */
   process<KOut, VOut>(
     supplier: ProcessorSupplierLike<Processor<K, V, KOut, VOut>>,

@@ -46,7 +46,8 @@ export interface GlobalStoreOptions<K = unknown, V = unknown> {
  */
 export function resolveSupplier<P>(supplier: ProcessorSupplierLike<P>, nodeName?: string): { get: () => P; stores: StoreBuilder<StateStore>[] } {
   const resolved = typeof supplier === 'function' ? { get: supplier, stores: [] } : { get: () => supplier.get(), stores: supplier.stores?.() ?? [] };
-  if (nodeName !== undefined && resolved.get() === resolved.get()) {
+  const first = nodeName === undefined ? null : resolved.get();
+  if (first !== null && first === resolved.get()) {
     throw new IllegalArgumentError(
       `The processor supplier of ${nodeName} returns the same processor object on every call; it must create a new processor each time it is called.`,
     );

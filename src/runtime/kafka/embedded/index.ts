@@ -1,0 +1,2 @@
+export { EmbeddedKafka, type EmbeddedKafkaOptions } from './EmbeddedKafka.js';
+export { EmbeddedCluster } from './Cluster.js';

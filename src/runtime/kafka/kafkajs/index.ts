@@ -1,0 +1,1 @@
+export { KafkajsPort, type KafkajsLogLevel, type KafkajsPortOptions } from './KafkajsPort.js';
