@@ -10,7 +10,7 @@ import { SourceNode } from './nodes/SourceNode.js';
 import type { StreamPartitioner, TopicNameExtractor } from './InternalProcessorContext.js';
 import type { TimestampExtractor } from './TimestampExtractor.js';
 import { compareNodes, DescribedNode, type GlobalStoreDescription, type SubtopologyDescription, TopologyDescription } from './TopologyDescription.js';
-import { javaHashSetOrder } from './javaOrder.js';
+import { javaHashSetCopyOrder, javaHashSetOrder } from './javaOrder.js';
 import { ProcessorTopology } from './ProcessorTopology.js';
 
 /** Where to start reading a source topic that has no committed offset. */
@@ -440,20 +440,28 @@ export class InternalTopologyBuilder {
     return new ProcessorTopology([...nodes.values()], sources, stores, storeLogged, repartition);
   }
 
+  /**
+   * Mirrors Kafka's describe()/describeSubtopology() step by step, because the
+   * order of neighbours it prints is path-dependent: nodes are connected in
+   * the iteration order of a HashMap keyed by name (filled from the group's
+   * HashSet), each neighbour goes into a TreeSet keyed by sub-tree size at
+   * that moment, and sizes keep growing afterwards without any re-sorting.
+   */
   describe(): TopologyDescription {
     const subtopologies: SubtopologyDescription[] = [];
     const globals: GlobalStoreDescription[] = [];
     for (const [id, names] of this.nodeGroups()) {
+      // makeNodeGroups adds to a HashSet in node order; nodesByName is a HashMap filled from it.
+      const order = javaHashSetOrder(javaHashSetOrder(names));
       const described = new Map<string, DescribedNode>();
-      for (const n of names) described.set(n, this.describeNode(this.factories.get(n) as NodeFactory));
-      for (const n of names) {
-        const f = this.factories.get(n) as NodeFactory;
+      for (const n of order) described.set(n, this.describeNode(this.factories.get(n) as NodeFactory));
+      for (const node of described.values()) {
+        const f = this.factories.get(node.name) as NodeFactory;
         if (f.kind === 'source') continue;
-        const node = described.get(n) as DescribedNode;
         for (const p of f.predecessors) {
           const pred = described.get(p) as DescribedNode;
-          node.predecessors.push(pred);
-          pred.successors.push(node);
+          node.predecessorSet.add(pred);
+          pred.successorSet.add(node);
           updateSize(pred, node.size);
         }
       }
@@ -462,6 +470,7 @@ export class InternalTopologyBuilder {
         const processor = [...described.values()].find((d) => d.kind === 'processor') as DescribedNode;
         globals.push({ id, source, processor });
       } else {
+        // Kafka re-inserts the nodes into a fresh TreeSet once sizes are final: a plain sort.
         subtopologies.push({ id, nodes: [...described.values()].sort(compareNodes) });
       }
     }
@@ -469,8 +478,11 @@ export class InternalTopologyBuilder {
   }
 
   private describeNode(f: NodeFactory): DescribedNode {
-    if (f.kind === 'source') return new DescribedNode(f.name, 'source', javaHashSetOrder(f.topics));
-    if (f.kind === 'processor') return new DescribedNode(f.name, 'processor', undefined, undefined, javaHashSetOrder(f.stores));
+    // Kafka prints `new HashSet<>(topics)` and `new HashSet<>(stateStoreNames)`, the latter itself a HashSet.
+    if (f.kind === 'source') return new DescribedNode(f.name, 'source', javaHashSetCopyOrder(f.topics));
+    if (f.kind === 'processor') {
+      return new DescribedNode(f.name, 'processor', undefined, undefined, javaHashSetCopyOrder(javaHashSetOrder(f.stores)));
+    }
     return new DescribedNode(f.name, 'sink', undefined, typeof f.topic === 'string' ? f.topic : undefined);
   }
 
@@ -531,5 +543,5 @@ function buildStore(builder: StoreBuilder<StateStore>, cachingDisabled: boolean)
 
 function updateSize(node: DescribedNode, delta: number): void {
   node.size += delta;
-  for (const p of node.predecessors) updateSize(p, delta);
+  for (const p of node.predecessorSet) updateSize(p, delta);
 }

@@ -2,6 +2,7 @@
  * A printable description of a topology, laid out exactly as Kafka Streams'
  * `TopologyDescription.toString()` so the two can be compared line by line.
  */
+import { JavaTreeSet } from './javaOrder.js';
 
 /** One node of a described sub-topology. */
 export interface NodeDescription {
@@ -28,10 +29,15 @@ export interface GlobalStoreDescription {
   readonly processor: NodeDescription;
 }
 
-/** Mutable node used while describing; sorted by sub-tree size (largest first), then by name, as Kafka does. */
+/**
+ * Mutable node used while describing. Its neighbours live in Java-style
+ * TreeSets ordered by `compareNodes` as it stood when each was inserted
+ * (see InternalTopologyBuilder.describe), which is the order Kafka prints.
+ */
 export class DescribedNode implements NodeDescription {
-  predecessors: DescribedNode[] = [];
-  successors: DescribedNode[] = [];
+  readonly predecessorSet = new JavaTreeSet<DescribedNode>(compareNodes);
+  readonly successorSet = new JavaTreeSet<DescribedNode>(compareNodes);
+  /** Size of the sub-tree rooted here, as Kafka counts it (shared descendants count once per path). */
   size = 1;
   constructor(
     readonly name: string,
@@ -40,6 +46,14 @@ export class DescribedNode implements NodeDescription {
     readonly topic?: string,
     readonly stores?: readonly string[],
   ) {}
+
+  get predecessors(): DescribedNode[] {
+    return [...this.predecessorSet];
+  }
+
+  get successors(): DescribedNode[] {
+    return [...this.successorSet];
+  }
 
   toString(): string {
     switch (this.kind) {
@@ -58,18 +72,15 @@ export class DescribedNode implements NodeDescription {
   }
 }
 
-/** Kafka's node order: bigger sub-tree first, then name. */
+/** Kafka's NodeComparator: bigger sub-tree first, then name; 0 only for the node itself. */
 export function compareNodes(a: DescribedNode, b: DescribedNode): number {
+  if (a === b) return 0;
   if (a.size !== b.size) return b.size - a.size;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function nodeNames(nodes: DescribedNode[]): string {
-  if (nodes.length === 0) return 'none';
-  return [...nodes]
-    .sort(compareNodes)
-    .map((n) => n.name)
-    .join(', ');
+function nodeNames(nodes: readonly DescribedNode[]): string {
+  return nodes.length === 0 ? 'none' : nodes.map((n) => n.name).join(', ');
 }
 
 /** The whole description; `toString()` prints Kafka's layout. */
