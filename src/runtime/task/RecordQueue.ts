@@ -1,6 +1,6 @@
 import { ConfigError, DeserializationError } from '../../errors.js';
 import type { SourceNode } from '../../topology/nodes/SourceNode.js';
-import type { TimestampExtractor } from '../../topology/TimestampExtractor.js';
+import { FailOnInvalidTimestamp, type TimestampExtractor } from '../../topology/TimestampExtractor.js';
 import { decide, type DeserializationHandler } from '../ErrorHandlers.js';
 import type { RawRecord, StampedRecord } from './RawRecord.js';
 
@@ -96,10 +96,14 @@ export class RecordQueue {
           { cause: e },
         );
       }
-      const ts = this.extractor.extract(
-        { topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp, headers: raw.headers },
-        this.partitionTime,
-      );
+      // the default extractor needs no record object for a valid timestamp
+      const ts =
+        this.extractor instanceof FailOnInvalidTimestamp && raw.timestamp >= 0
+          ? raw.timestamp
+          : this.extractor.extract(
+              { topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp, headers: raw.headers },
+              this.partitionTime,
+            );
       if (ts < 0) {
         // the extractor chose to skip this record (e.g. LogAndSkipOnInvalidTimestamp)
         this.skipped++;

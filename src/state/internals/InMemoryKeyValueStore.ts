@@ -44,8 +44,9 @@ export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
     if (value === null) {
       if (this.map.delete(k)) removeSorted(this.sortedKeys, k);
     } else {
-      if (!this.map.has(k)) insertSorted(this.sortedKeys, k);
+      const before = this.map.size;
       this.map.set(k, value);
+      if (this.map.size !== before) insertSorted(this.sortedKeys, k);
     }
   }
 

@@ -25,6 +25,9 @@ export class NamedCache {
   private readonly dirtyKeys = new Set<string>();
   private listener: DirtyEntriesListener | null = null;
   private bytes = 0;
+  /** The most recently used key and the last dirtied key: re-touching them needs no reordering. */
+  private mruKey: string | null = null;
+  private lastDirtyKey: string | null = null;
 
   /** `onResize` tells the owning thread cache how the size changed, so it keeps a running total. */
   constructor(
@@ -47,10 +50,11 @@ export class NamedCache {
 
   get(key: string): CacheEntry | undefined {
     const e = this.entries.get(key);
-    if (e !== undefined) {
-      // move to most recently used
+    if (e !== undefined && key !== this.mruKey) {
+      // move to most recently used (a Map iterates in insertion order)
       this.entries.delete(key);
       this.entries.set(key, e);
+      this.mruKey = key;
     }
     return e;
   }
@@ -60,19 +64,24 @@ export class NamedCache {
     const old = this.entries.get(mapKey);
     if (old !== undefined) {
       this.resize(-old.size);
-      this.entries.delete(mapKey);
+      // a read just before (the usual read-modify-write) already made it the most recent
+      if (mapKey !== this.mruKey) {
+        this.entries.delete(mapKey);
+        this.entries.set(mapKey, old);
+      }
       old.value = value;
       old.dirty = old.dirty || dirty;
       old.context = context;
       old.size = size;
-      this.entries.set(mapKey, old);
     } else {
       this.entries.set(mapKey, { key, value, dirty, context, size });
     }
-    if (dirty) {
+    this.mruKey = mapKey;
+    if (dirty && mapKey !== this.lastDirtyKey) {
       // remove then add, so the dirty order is the order of the last writes
       this.dirtyKeys.delete(mapKey);
       this.dirtyKeys.add(mapKey);
+      this.lastDirtyKey = mapKey;
     }
     this.resize(size);
   }
@@ -82,6 +91,8 @@ export class NamedCache {
     if (e === undefined) return;
     this.entries.delete(mapKey);
     this.dirtyKeys.delete(mapKey);
+    if (mapKey === this.mruKey) this.mruKey = null;
+    if (mapKey === this.lastDirtyKey) this.lastDirtyKey = null;
     this.resize(-e.size);
   }
 
@@ -95,6 +106,7 @@ export class NamedCache {
       e.dirty = false;
     }
     this.dirtyKeys.clear();
+    this.lastDirtyKey = null;
     this.listener?.(batch);
     for (const e of batch) {
       if (e.value === null) {
@@ -131,6 +143,8 @@ export class NamedCache {
   clear(): void {
     this.entries.clear();
     this.dirtyKeys.clear();
+    this.mruKey = null;
+    this.lastDirtyKey = null;
     this.resize(-this.bytes);
   }
 }
