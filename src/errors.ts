@@ -18,6 +18,9 @@ export const ErrorCode = {
   PROCESSING: 'PROCESSING',
   CONFIG: 'CONFIG',
   ILLEGAL_ARGUMENT: 'ILLEGAL_ARGUMENT',
+  STATE_DIRECTORY_LOCKED: 'STATE_DIRECTORY_LOCKED',
+  STATE_STORAGE: 'STATE_STORAGE',
+  ROCKSDB_UNAVAILABLE: 'ROCKSDB_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -101,6 +104,69 @@ export class ConfigError extends StreamsError {
 /** A DSL or API method was called with an invalid argument (Java's IllegalArgumentException / NullPointerException). */
 export class IllegalArgumentError extends StreamsError {
   override readonly code: ErrorCode = ErrorCode.ILLEGAL_ARGUMENT;
+}
+
+/** Who holds a task directory lock, as its lock file says. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly hostname: string;
+  /** The worker thread inside that process (0 = main thread). */
+  readonly threadId: number;
+  /** When the lock was taken (ISO 8601). */
+  readonly acquiredAt: string;
+}
+
+/**
+ * Another live process (or another task instance in this process) holds the
+ * task's state directory. Retriable: during a rebalance the previous owner
+ * releases it when it closes the task, as with Kafka's LockException.
+ */
+export class StateDirectoryLockedError extends StreamsError {
+  override readonly code: ErrorCode = ErrorCode.STATE_DIRECTORY_LOCKED;
+  override readonly retriable: boolean = true;
+  /** The locked task directory, when known. */
+  readonly directory: string | undefined;
+  readonly holder: LockHolder | undefined;
+  constructor(message: string, options?: { directory?: string; holder?: LockHolder; cause?: unknown }) {
+    super(message, options);
+    this.directory = options?.directory;
+    this.holder = options?.holder;
+  }
+}
+
+/** What went wrong below a persistent store, as far as the storage engine tells. */
+export const StorageFailure = {
+  /** Stored data failed its checksums or cannot be parsed: wipe and restore (see TaskCorruptedError). */
+  CORRUPTION: 'corruption',
+  /** The storage engine's own lock on the files is taken. */
+  LOCKED: 'locked',
+  /** The disk or file system failed (full, permissions, missing files). */
+  IO: 'io',
+  /** The store's files were used after they were closed. */
+  CLOSED: 'closed',
+  OTHER: 'other',
+} as const;
+export type StorageFailure = (typeof StorageFailure)[keyof typeof StorageFailure];
+
+/**
+ * Reading or writing a persistent store's files failed (Kafka's
+ * ProcessorStateException around a RocksDBException). `reason` says how.
+ */
+export class StateStorageError extends StreamsError {
+  override readonly code: ErrorCode = ErrorCode.STATE_STORAGE;
+  readonly reason: StorageFailure;
+  constructor(message: string, options?: { reason?: StorageFailure; cause?: unknown }) {
+    super(message, options);
+    this.reason = options?.reason ?? StorageFailure.OTHER;
+  }
+}
+
+/**
+ * The native RocksDB binding cannot load on this platform; persistent stores
+ * are unavailable. Use in-memory stores, or a supported platform.
+ */
+export class RocksDBUnavailableError extends StreamsError {
+  override readonly code: ErrorCode = ErrorCode.ROCKSDB_UNAVAILABLE;
 }
 
 /** Throws an IllegalArgumentError naming `what` when `value` is null or undefined. */

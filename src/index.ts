@@ -48,6 +48,8 @@ export type { StateStore } from './state/StateStore.js';
 export type { StoreBuilder } from './state/StoreBuilder.js';
 export { Stores, type KeyValueBytesStoreSupplier, type TimestampedKeyValueStore } from './state/Stores.js';
 export { ValueAndTimestamp } from './state/ValueAndTimestamp.js';
+export type { RocksDBStoreOptions } from './state/rocksdb/RocksDBStoreCore.js';
+export { DEFAULT_STATE_DIR, StateDirectory } from './state/rocksdb/TaskStateDirectory.js';
 export type { ReadOnlySessionStore, ReadOnlyWindowStore, SessionStore, WindowStore } from './state/WindowStore.js';
 export {
   SessionStoreBuilder,
@@ -101,6 +103,21 @@ export type {
 export { ProcessingGuarantee, type StreamsConfig } from './runtime/StreamsConfig.js';
 export { HandlerResponse, type DeserializationHandler, type ProcessingHandler, type ProductionHandler } from './runtime/ErrorHandlers.js';
 export { TaskId } from './runtime/TaskId.js';
+// runtime: KafkaStreams on Kafka (kafkajs) or the embedded broker
+export { KafkaStreams, type KafkaStreamsOptions, type ThreadMetadata } from './runtime/KafkaStreams.js';
+export {
+  KafkaStreamsState,
+  StreamThreadExceptionResponse,
+  StreamThreadState,
+  type StateListener,
+  type StreamsUncaughtExceptionHandler,
+} from './runtime/KafkaStreamsState.js';
+export type { StateRestoreListener } from './runtime/StateRestoreListener.js';
+export type { KafkaClientOptions } from './runtime/StreamsConfig.js';
+export { CopartitionError, MissingSourceTopicError } from './runtime/errors.js';
+export { sharedEmbeddedKafka } from './runtime/defaultPort.js';
+export { EmbeddedKafka, type EmbeddedKafkaOptions } from './runtime/kafka/embedded/index.js';
+export type { KafkaPort, TopicPartition as KafkaTopicPartition } from './runtime/kafka/KafkaPort.js';
 // testing
 export { TopologyTestDriver, type DeserializerLike, type SerializerLike } from './testing/TopologyTestDriver.js';
 export { TestInputTopic } from './testing/TestInputTopic.js';

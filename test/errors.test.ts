@@ -8,7 +8,10 @@ import {
   InvalidStateStoreError,
   ProcessingError,
   ProcessorStateError,
+  RocksDBUnavailableError,
   SerializationError,
+  StateDirectoryLockedError,
+  StateStorageError,
   StateStoreNotAvailableError,
   StreamsError,
   TaskCorruptedError,
@@ -30,6 +33,9 @@ describe('error hierarchy', () => {
     [ProcessingError, ErrorCode.PROCESSING, false],
     [ConfigError, ErrorCode.CONFIG, false],
     [IllegalArgumentError, ErrorCode.ILLEGAL_ARGUMENT, false],
+    [StateDirectoryLockedError, ErrorCode.STATE_DIRECTORY_LOCKED, true],
+    [StateStorageError, ErrorCode.STATE_STORAGE, false],
+    [RocksDBUnavailableError, ErrorCode.ROCKSDB_UNAVAILABLE, false],
   ];
 
   it.each(cases)('%o has its own stable code and retriable flag', (Cls, code, retriable) => {
@@ -50,6 +56,15 @@ describe('error hierarchy', () => {
 
   it('the public entry exports every error class', () => {
     for (const [Cls] of cases) expect((api as Record<string, unknown>)[Cls.name]).toBe(Cls);
+  });
+
+  it('StateDirectoryLockedError names the directory and the holder; StateStorageError says why', () => {
+    const holder = { pid: 42, hostname: 'h', threadId: 0, acquiredAt: '2024-01-01T00:00:00.000Z' };
+    const locked = new StateDirectoryLockedError('locked', { directory: '/d', holder });
+    expect(locked.directory).toBe('/d');
+    expect(locked.holder).toEqual(holder);
+    expect(new StateStorageError('x').reason).toBe('other');
+    expect(new StateStorageError('x', { reason: 'corruption' }).reason).toBe('corruption');
   });
 
   it('DeserializationError keeps the record origin and the cause', () => {

@@ -54,6 +54,13 @@ export interface StoreContext {
   readonly logChange: ChangelogWriter;
   /** Registers the store with the task so it is flushed and closed with it. */
   register(store: StateStore): void;
+  /**
+   * The task's state directory, `<stateDir>/<applicationId>/<taskId>`, where
+   * persistent stores keep their files. The runtime passes it (after locking
+   * the directory); without it (TopologyTestDriver) a persistent store uses a
+   * fresh temporary directory that is deleted when the task's stores close.
+   */
+  readonly stateDir?: string;
 }
 
 /** The part of the thread cache a caching store uses. */

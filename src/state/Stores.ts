@@ -12,6 +12,11 @@ import { InMemoryWindowStore } from './internals/InMemoryWindowStore.js';
 import { MeteredKeyValueStore, plainCodec, type ValueCodec } from './internals/MeteredKeyValueStore.js';
 import { timestampedCodec } from './internals/TimestampedCodec.js';
 import type { KeyValueStore } from './KeyValueStore.js';
+import { RocksDBKeyValueStore } from './rocksdb/RocksDBKeyValueStore.js';
+import type { RocksDBStoreOptions } from './rocksdb/RocksDBStoreCore.js';
+import { RocksDBSessionStore } from './rocksdb/RocksDBSessionStore.js';
+import { RocksDBWindowStore } from './rocksdb/RocksDBWindowStore.js';
+import { checkPathComponent } from './rocksdb/TaskStateDirectory.js';
 import { AbstractStoreBuilder } from './StoreBuilder.js';
 import { type SessionBytesStoreSupplier, SessionStoreBuilder } from './SessionStoreBuilder.js';
 import type { ValueAndTimestamp } from './ValueAndTimestamp.js';
@@ -26,7 +31,7 @@ export {
   type WindowStoreKind,
 } from './WindowStoreBuilder.js';
 
-/** Makes the byte-level bottom of a key-value store (in-memory now; RocksDB behind the same interface). */
+/** Makes the byte-level bottom of a key-value store (in-memory or RocksDB, behind the same interface). */
 export interface KeyValueBytesStoreSupplier {
   readonly name: string;
   readonly persistent: boolean;
@@ -81,6 +86,63 @@ export const Stores = {
     return { name, persistent: false, get: () => new InMemoryKeyValueStore(name) };
   },
 
+  /**
+   * A RocksDB key-value store supplier (Kafka's persistentKeyValueStore). Data
+   * lives in `<stateDir>/<applicationId>/<taskId>/rocksdb/<name>`; writes are
+   * kept in memory until the task commits them with their changelog offset.
+   */
+  persistentKeyValueStore(name: string, options: RocksDBStoreOptions = {}): KeyValueBytesStoreSupplier {
+    checkPathComponent(requireNonNull(name, 'name'), 'Store name');
+    return { name, persistent: true, get: () => new RocksDBKeyValueStore(name, options) };
+  },
+
+  /**
+   * A RocksDB store for timestamped key-value builders (Kafka's
+   * persistentTimestampedKeyValueStore). The bytes store is the same: the
+   * timestamp is part of the value layout, which the builder chooses.
+   */
+  persistentTimestampedKeyValueStore(name: string, options: RocksDBStoreOptions = {}): KeyValueBytesStoreSupplier {
+    return Stores.persistentKeyValueStore(name, options);
+  },
+
+  /** A RocksDB window store supplier, with the retention rules of inMemoryWindowStore. */
+  persistentWindowStore(
+    name: string,
+    retentionPeriodMs: number,
+    windowSizeMs: number,
+    retainDuplicates: boolean,
+    options: RocksDBStoreOptions = {},
+  ): WindowBytesStoreSupplier {
+    const { retentionPeriod, windowSize } = validateWindowStore(name, retentionPeriodMs, windowSizeMs);
+    checkPathComponent(name, 'Store name');
+    return {
+      name,
+      persistent: true,
+      retentionPeriod,
+      windowSize,
+      retainDuplicates,
+      get: () => new RocksDBWindowStore(name, retentionPeriod, windowSize, retainDuplicates, options),
+    };
+  },
+
+  /** A RocksDB store for timestamped window builders (Kafka's persistentTimestampedWindowStore); see persistentTimestampedKeyValueStore. */
+  persistentTimestampedWindowStore(
+    name: string,
+    retentionPeriodMs: number,
+    windowSizeMs: number,
+    retainDuplicates: boolean,
+    options: RocksDBStoreOptions = {},
+  ): WindowBytesStoreSupplier {
+    return Stores.persistentWindowStore(name, retentionPeriodMs, windowSizeMs, retainDuplicates, options);
+  },
+
+  /** A RocksDB session store supplier, with the retention rules of inMemorySessionStore. */
+  persistentSessionStore(name: string, retentionPeriodMs: number, options: RocksDBStoreOptions = {}): SessionBytesStoreSupplier {
+    checkPathComponent(requireNonNull(name, 'name'), 'Store name');
+    const retentionPeriod = validateMillis(retentionPeriodMs, 'retentionPeriod');
+    return { name, persistent: true, retentionPeriod, get: () => new RocksDBSessionStore(name, retentionPeriod, options) };
+  },
+
   /** A builder of a typed key-value store. Caching is off and logging on, as in Kafka. */
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,
@@ -105,15 +167,7 @@ export const Stores = {
    * (for stream-stream joins). As Kafka, the retention must cover the window size.
    */
   inMemoryWindowStore(name: string, retentionPeriodMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowBytesStoreSupplier {
-    requireNonNull(name, 'name');
-    const retentionPeriod = validateMillis(retentionPeriodMs, 'retentionPeriod');
-    const windowSize = validateMillis(windowSizeMs, 'windowSize');
-    if (windowSize > retentionPeriod) {
-      throw new IllegalArgumentError(
-        `The retention period of the window store ${name} must be no smaller than its window size. ` +
-          `Got size=[${windowSize}ms], retention=[${retentionPeriod}ms]`,
-      );
-    }
+    const { retentionPeriod, windowSize } = validateWindowStore(name, retentionPeriodMs, windowSizeMs);
     return {
       name,
       persistent: false,
@@ -161,6 +215,20 @@ export const Stores = {
     return new SessionStoreBuilder(supplier, keySerde, valueSerde);
   },
 };
+
+/** Kafka's checks of a window store's arguments: a name, whole non-negative durations, retention >= window size. */
+function validateWindowStore(name: string, retentionPeriodMs: number, windowSizeMs: number): { retentionPeriod: number; windowSize: number } {
+  requireNonNull(name, 'name');
+  const retentionPeriod = validateMillis(retentionPeriodMs, 'retentionPeriod');
+  const windowSize = validateMillis(windowSizeMs, 'windowSize');
+  if (windowSize > retentionPeriod) {
+    throw new IllegalArgumentError(
+      `The retention period of the window store ${name} must be no smaller than its window size. ` +
+        `Got size=[${windowSize}ms], retention=[${retentionPeriod}ms]`,
+    );
+  }
+  return { retentionPeriod, windowSize };
+}
 
 /** Kafka takes Durations, whole milliseconds that cannot be negative; numbers need checking for both. */
 function validateMillis(ms: number, what: string): number {

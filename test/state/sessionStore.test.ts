@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { IllegalArgumentError, InvalidStateStoreError, SerializationError } from '../../src/errors.js';
 import { Serdes } from '../../src/serdes/Serdes.js';
 import { MeteredSessionStore } from '../../src/state/internals/MeteredSessionStore.js';
@@ -7,12 +7,14 @@ import type { KeyValue } from '../../src/state/KeyValueStore.js';
 import { Stores } from '../../src/state/Stores.js';
 import type { SessionStore } from '../../src/state/WindowStore.js';
 import { Window, Windowed } from '../../src/windowing/Window.js';
-import { beforeAndAfterFlush, configure, STACKS, type Stack, storeContext } from './storeHarness.js';
+import { type BackendStack, closeTracked, configureStack, flushAndCommit, inMemory, ROCKSDB_STACKS, sessionSupplier, track } from './rocksdb/backends.js';
+import { beforeAndAfterFlush as harnessBeforeAndAfterFlush, STACKS, storeContext } from './storeHarness.js';
 
-function open(stack: Stack, retention = 10_000) {
+function open(stack: BackendStack, retention = 10_000) {
   const h = storeContext();
-  const store = configure(Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', retention), Serdes.String(), Serdes.Integer()), stack).build();
+  const store = configureStack(Stores.sessionStoreBuilder(sessionSupplier(stack.backend, 's', retention), Serdes.String(), Serdes.Integer()), stack).build();
   store.init(h.context, store);
+  track(store, h.context);
   return { store: store as MeteredSessionStore<string, number>, ...h };
 }
 
@@ -26,7 +28,17 @@ function putAll(store: SessionStore<string, number>, sessions: [string, number, 
   for (const [k, s, e, v] of sessions) store.put(session(k, s, e), v);
 }
 
-for (const stack of STACKS) {
+/** The same suite runs against each stack configuration and byte-store backend. */
+const stacks: BackendStack[] = [...inMemory(STACKS), ...ROCKSDB_STACKS];
+
+afterEach(closeTracked);
+
+/** The harness's before-and-after-flush check; the flush also commits RocksDB stores, so the second pass reads RocksDB. */
+function beforeAndAfterFlush(store: { flush(): void }, assertions: () => void): void {
+  harnessBeforeAndAfterFlush({ flush: () => flushAndCommit(store) }, assertions);
+}
+
+for (const stack of stacks) {
   describe(`SessionStore (${stack.name})`, () => {
     it('puts, overwrites, fetches exact sessions, and removes them (remove or null)', () => {
       const { store } = open(stack);
@@ -146,9 +158,10 @@ for (const stack of STACKS) {
 
     it('a value that no longer deserializes names the store, the key and the session', () => {
       const h = storeContext();
-      const b = configure(Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 100), Serdes.String(), Serdes.String()), stack);
+      const b = configureStack(Stores.sessionStoreBuilder(sessionSupplier(stack.backend, 's', 100), Serdes.String(), Serdes.String()), stack);
       const asString = b.build();
       asString.init(h.context, asString);
+      track(asString, h.context);
       asString.put(session('k', 3, 7), 'xy');
       const inner = (asString as unknown as { inner: SessionBytesStore }).inner;
       const asInt = new MeteredSessionStore<string, number>(

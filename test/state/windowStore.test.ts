@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidStateStoreError, SerializationError } from '../../src/errors.js';
 import { Serdes } from '../../src/serdes/Serdes.js';
 import { MeteredWindowStore } from '../../src/state/internals/MeteredWindowStore.js';
@@ -7,7 +7,8 @@ import type { KeyValue } from '../../src/state/KeyValueStore.js';
 import { Stores } from '../../src/state/Stores.js';
 import type { WindowStore } from '../../src/state/WindowStore.js';
 import type { Windowed } from '../../src/windowing/Window.js';
-import { beforeAndAfterFlush, configure, STACKS, type Stack, storeContext } from './storeHarness.js';
+import { type BackendStack, closeTracked, configureStack, flushAndCommit, inMemory, ROCKSDB_STACKS, windowSupplier, track } from './rocksdb/backends.js';
+import { beforeAndAfterFlush as harnessBeforeAndAfterFlush, STACKS, storeContext } from './storeHarness.js';
 
 interface Options {
   retention?: number;
@@ -15,11 +16,12 @@ interface Options {
   duplicates?: boolean;
 }
 
-function open(stack: Stack, { retention = 1000, size = 10, duplicates = false }: Options = {}) {
+function open(stack: BackendStack, { retention = 1000, size = 10, duplicates = false }: Options = {}) {
   const h = storeContext();
-  const supplier = Stores.inMemoryWindowStore('w', retention, size, duplicates);
-  const store = configure(Stores.windowStoreBuilder(supplier, Serdes.String(), Serdes.Integer()), stack).build();
+  const supplier = windowSupplier(stack.backend, 'w', retention, size, duplicates);
+  const store = configureStack(Stores.windowStoreBuilder(supplier, Serdes.String(), Serdes.Integer()), stack).build();
   store.init(h.context, store);
+  track(store, h.context);
   return { store, ...h };
 }
 
@@ -34,7 +36,17 @@ function putAll(store: WindowStore<string, number>, rows: [string, number, numbe
   for (const [k, v, t] of rows) store.put(k, v, t);
 }
 
-for (const stack of STACKS) {
+/** The same suite runs against each stack configuration and byte-store backend. */
+const stacks: BackendStack[] = [...inMemory(STACKS), ...ROCKSDB_STACKS];
+
+afterEach(closeTracked);
+
+/** The harness's before-and-after-flush check; the flush also commits RocksDB stores, so the second pass reads RocksDB. */
+function beforeAndAfterFlush(store: { flush(): void }, assertions: () => void): void {
+  harnessBeforeAndAfterFlush({ flush: () => flushAndCommit(store) }, assertions);
+}
+
+for (const stack of stacks) {
   describe(`WindowStore (${stack.name})`, () => {
     it('puts, overwrites, fetches one window and deletes with null', () => {
       const { store } = open(stack);
@@ -174,12 +186,13 @@ for (const stack of STACKS) {
 
     it('a value that no longer deserializes names the store, the key and the window', () => {
       const h = storeContext();
-      const b = configure(
-        Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 100, 10, false), Serdes.String(), Serdes.String()),
+      const b = configureStack(
+        Stores.windowStoreBuilder(windowSupplier(stack.backend, 'w', 100, 10, false), Serdes.String(), Serdes.String()),
         stack,
       );
       const asString = b.build();
       asString.init(h.context, asString);
+      track(asString, h.context);
       asString.put('k', 'xy', 20);
       // read the same bytes back through an Integer serde: 2 bytes cannot be an int
       const inner = (asString as unknown as { inner: WindowBytesStore }).inner;
