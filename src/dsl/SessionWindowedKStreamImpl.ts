@@ -4,6 +4,7 @@ import { Serdes } from '../serdes/Serdes.js';
 import type { StateStore } from '../state/StateStore.js';
 import type { StoreBuilder } from '../state/StoreBuilder.js';
 import { Stores } from '../state/Stores.js';
+import { DslStoreSuppliers } from './internals/DslStoreSuppliers.js';
 import type { SessionWindows } from '../windowing/SessionWindows.js';
 import type { Windowed } from '../windowing/Window.js';
 import { WindowedSerdes } from '../windowing/WindowedSerdes.js';
@@ -88,7 +89,7 @@ export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<
     const supplier = new KStreamSessionWindowAggregate<K, V, VA>(w, mat.storeName, this.strategy, init, agg, merger);
     const onClose = this.strategy.type === 'ON_WINDOW_CLOSE';
     const storeBuilder = (): StoreBuilder<StateStore> => {
-      const b = Stores.sessionStoreBuilder(Stores.inMemorySessionStore(mat.storeName, retention), mat.keySerde, mat.valueSerde);
+      const b = Stores.sessionStoreBuilder(DslStoreSuppliers.session(mat.storeName, mat.options?.storeType ?? null, retention), mat.keySerde, mat.valueSerde);
       const o = mat.options;
       if ((o === null || o.cachingEnabled) && !onClose) b.withCachingEnabled();
       if (o !== null && !o.loggingEnabled) b.withLoggingDisabled();

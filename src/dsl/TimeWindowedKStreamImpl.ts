@@ -4,6 +4,7 @@ import { Serdes } from '../serdes/Serdes.js';
 import type { StateStore } from '../state/StateStore.js';
 import type { StoreBuilder } from '../state/StoreBuilder.js';
 import { Stores } from '../state/Stores.js';
+import { DslStoreSuppliers } from './internals/DslStoreSuppliers.js';
 import { SlidingWindows } from '../windowing/SlidingWindows.js';
 import type { TimeWindows } from '../windowing/TimeWindows.js';
 import type { Windowed } from '../windowing/Window.js';
@@ -98,7 +99,7 @@ export class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> 
     const storeRetention = timeOrdered ? retention + 1 : retention;
     const storeBuilder = (): StoreBuilder<StateStore> => {
       const b = Stores.timestampedWindowStoreBuilder(
-        Stores.inMemoryWindowStore(mat.storeName, storeRetention, windowSize, false),
+        DslStoreSuppliers.window(mat.storeName, mat.options?.storeType ?? null, storeRetention, windowSize, false),
         mat.keySerde,
         mat.valueSerde,
       );

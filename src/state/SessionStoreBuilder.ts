@@ -4,7 +4,7 @@ import { ChangeLoggingSessionBytesStore } from './internals/ChangeLoggingSession
 import { plainCodec } from './internals/MeteredKeyValueStore.js';
 import { MeteredSessionStore } from './internals/MeteredSessionStore.js';
 import type { SessionBytesStore } from './internals/SessionBytesStore.js';
-import { AbstractStoreBuilder } from './StoreBuilder.js';
+import { AbstractStoreBuilder, type DslStoreType } from './StoreBuilder.js';
 import type { SessionStore } from './WindowStore.js';
 
 /** Makes the byte-level bottom of a session store (in-memory now; RocksDB behind the same interface). */
@@ -33,6 +33,10 @@ export class SessionStoreBuilder<K, AGG> extends AbstractStoreBuilder<SessionSto
   }
   get retentionPeriod(): number {
     return this.supplier.retentionPeriod;
+  }
+
+  configure(defaultStoreType: DslStoreType): void {
+    this.configureSupplier(this.supplier, defaultStoreType);
   }
 
   build(): SessionStore<K, AGG> {

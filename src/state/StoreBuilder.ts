@@ -17,7 +17,20 @@ export interface StoreBuilder<T extends StateStore> {
   logConfig(): Readonly<Record<string, string>>;
   /** True when the store keeps data on disk. */
   readonly persistent: boolean;
+  /**
+   * Called with the application's default DSL store type before a task builds
+   * the store (Kafka's default.dsl.store): DSL stores pick RocksDB or memory then.
+   */
+  configure?(defaultStoreType: DslStoreType): void;
   build(): T;
+}
+
+/** Which bottom store the DSL uses when a Materialized names no store type or supplier. */
+export type DslStoreType = 'rocks_db' | 'in_memory';
+
+/** A bytes-store supplier whose kind may follow the application's default DSL store type. */
+export interface ConfigurableSupplier {
+  configure?(defaultStoreType: DslStoreType): void;
 }
 
 /** Common builder state; subclasses assemble the layers. */
@@ -51,5 +64,10 @@ export abstract class AbstractStoreBuilder<T extends StateStore> implements Stor
   logConfig(): Readonly<Record<string, string>> {
     return this.topicConfig;
   }
+  /** Passes the default DSL store type on to a supplier that follows it. */
+  protected configureSupplier(supplier: object, type: DslStoreType): void {
+    (supplier as ConfigurableSupplier).configure?.(type);
+  }
+
   abstract build(): T;
 }

@@ -17,7 +17,7 @@ import type { RocksDBStoreOptions } from './rocksdb/RocksDBStoreCore.js';
 import { RocksDBSessionStore } from './rocksdb/RocksDBSessionStore.js';
 import { RocksDBWindowStore } from './rocksdb/RocksDBWindowStore.js';
 import { checkPathComponent } from './rocksdb/TaskStateDirectory.js';
-import { AbstractStoreBuilder } from './StoreBuilder.js';
+import { AbstractStoreBuilder, type DslStoreType } from './StoreBuilder.js';
 import { type SessionBytesStoreSupplier, SessionStoreBuilder } from './SessionStoreBuilder.js';
 import type { ValueAndTimestamp } from './ValueAndTimestamp.js';
 import { type TimestampedWindowStore, type WindowBytesStoreSupplier, WindowStoreBuilder } from './WindowStoreBuilder.js';
@@ -57,6 +57,10 @@ export class KeyValueStoreBuilder<K, V, S extends KeyValueStore<K, unknown>> ext
 
   get persistent(): boolean {
     return this.supplier.persistent;
+  }
+
+  configure(defaultStoreType: DslStoreType): void {
+    this.configureSupplier(this.supplier, defaultStoreType);
   }
 
   build(): S {

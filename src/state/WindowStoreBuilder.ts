@@ -6,7 +6,7 @@ import { plainCodec, type ValueCodec } from './internals/MeteredKeyValueStore.js
 import { MeteredWindowStore } from './internals/MeteredWindowStore.js';
 import { timestampedCodec } from './internals/TimestampedCodec.js';
 import type { WindowBytesStore } from './internals/WindowBytesStore.js';
-import { AbstractStoreBuilder } from './StoreBuilder.js';
+import { AbstractStoreBuilder, type DslStoreType } from './StoreBuilder.js';
 import type { ValueAndTimestamp } from './ValueAndTimestamp.js';
 import type { WindowStore } from './WindowStore.js';
 
@@ -61,6 +61,10 @@ export class WindowStoreBuilder<K, V, S extends WindowStore<K, unknown>> extends
   override logConfig(): Readonly<Record<string, string>> {
     const config = super.logConfig();
     return this.supplier.retainDuplicates ? { 'cleanup.policy': 'delete', ...config } : config;
+  }
+
+  configure(defaultStoreType: DslStoreType): void {
+    this.configureSupplier(this.supplier, defaultStoreType);
   }
 
   build(): S {

@@ -2,7 +2,7 @@ import { ConfigError, TopologyError } from '../errors.js';
 import type { FixedKeyProcessor, Processor } from '../processor/Processor.js';
 import type { Deserializer, Serde, Serializer } from '../serdes/Serde.js';
 import type { StateStore } from '../state/StateStore.js';
-import type { StoreBuilder } from '../state/StoreBuilder.js';
+import type { DslStoreType, StoreBuilder } from '../state/StoreBuilder.js';
 import { FixedKeyProcessorAdapter } from './nodes/FixedKeyProcessorAdapter.js';
 import { ProcessorNode } from './nodes/ProcessorNode.js';
 import { SinkNode } from './nodes/SinkNode.js';
@@ -72,6 +72,8 @@ export interface BuildDefaults {
   valueSerde: Serde<unknown>;
   /** A cache size of 0 builds every store without its caching layer, as Kafka's rewriteTopology does. */
   cachingDisabled?: boolean;
+  /** The bottom store of DSL stores that name none (Kafka's default.dsl.store). */
+  dslStoreType?: DslStoreType;
 }
 
 /**
@@ -418,6 +420,7 @@ export class InternalTopologyBuilder {
           if (stores.has(s)) continue;
           const builder = global ? this.globalStoreBuilders.get(s) : this.storeBuilders.get(s)?.builder;
           if (builder === undefined) throw new TopologyError(`Invalid topology: StateStore ${s} is not added yet.`);
+          builder.configure?.(defaults.dslStoreType ?? 'in_memory');
           stores.set(s, buildStore(builder, defaults.cachingDisabled === true));
           if (!global && builder.loggingEnabled) storeLogged.set(s, this.changelogTopic(s));
         }

@@ -2,6 +2,7 @@ import type { Serde } from '../../serdes/Serde.js';
 import type { StateStore } from '../../state/StateStore.js';
 import type { StoreBuilder } from '../../state/StoreBuilder.js';
 import { Stores } from '../../state/Stores.js';
+import { DslStoreSuppliers } from './DslStoreSuppliers.js';
 import type { StreamPartitioner } from '../../topology/InternalProcessorContext.js';
 import type { InternalTopologyBuilder } from '../../topology/InternalTopologyBuilder.js';
 import { FailOnInvalidTimestamp } from '../../topology/TimestampExtractor.js';
@@ -95,7 +96,7 @@ export class InternalStreamsBuilder {
 
   /** The store builder for a DSL key-value store (timestamped values, caching and logging as the options say). */
   storeBuilder<K, V>(mat: MaterializedInternal<K, V>): StoreBuilder<StateStore> {
-    const supplier = mat.options?.storeSupplier ?? Stores.inMemoryKeyValueStore(mat.storeName);
+    const supplier = mat.options?.storeSupplier ?? DslStoreSuppliers.keyValue(mat.storeName, mat.options?.storeType ?? null);
     const b = Stores.timestampedKeyValueStoreBuilder(supplier, mat.keySerde, mat.valueSerde);
     const o = mat.options;
     if (o === null || o.cachingEnabled) b.withCachingEnabled();

@@ -3,6 +3,7 @@ import type { Serde } from '../../serdes/Serde.js';
 import type { StateStore } from '../../state/StateStore.js';
 import type { StoreBuilder } from '../../state/StoreBuilder.js';
 import { Stores } from '../../state/Stores.js';
+import { DslStoreSuppliers } from './DslStoreSuppliers.js';
 import type { JoinWindows } from '../../windowing/JoinWindows.js';
 import type { ValueJoiner } from '../functions.js';
 import type { StreamState } from '../KStreamImpl.js';
@@ -46,7 +47,7 @@ export function addStreamStreamJoin<K, V1, V2, VR>(
   const otherStoreName = `${storeBase === null ? otherGenerated : storeBase + otherSuffix}-store`;
   const retention = windows.size() + windows.gracePeriodMs();
   const windowStore = (name: string, valueSerde: Serde<unknown> | null): StoreBuilder<StateStore> => {
-    const b = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(name, retention, windows.size(), true), joined.keySerde, valueSerde);
+    const b = Stores.windowStoreBuilder(DslStoreSuppliers.window(name, null, retention, windows.size(), true), joined.keySerde, valueSerde);
     if (!joined.loggingEnabled) b.withLoggingDisabled();
     return b as unknown as StoreBuilder<StateStore>;
   };
