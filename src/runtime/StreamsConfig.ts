@@ -29,13 +29,47 @@ export interface StreamsConfig {
   defaultTimestampExtractor?: TimestampExtractor;
   maxTaskIdleMs?: number;
   bufferedRecordsPerPartition?: number;
+  /**
+   * The bottom store of DSL stores whose Materialized names no store type
+   * (Kafka's default.dsl.store). Default 'in_memory' for now: see the README.
+   */
+  defaultDslStore?: 'rocks_db' | 'in_memory';
   /** host:port of this instance for interactive queries. */
   applicationServer?: string;
   deserializationExceptionHandler?: DeserializationHandler;
   productionExceptionHandler?: ProductionHandler;
   processingExceptionHandler?: ProcessingHandler;
+  /** Prefix of the client ids of this instance's Kafka clients (default `<applicationId>-<processId>`). */
+  clientId?: string;
+  /** Longest a stream thread waits in one poll for records (Kafka's poll.ms, default 100). */
+  pollMs?: number;
+  /** Group session timeout of the stream threads' consumers (default 45000, Kafka's). */
+  sessionTimeoutMs?: number;
+  /** Heartbeat period of the consumers (kafkajs; default 3000). */
+  heartbeatIntervalMs?: number;
+  /** How long the group waits for members to rejoin in a rebalance (kafkajs; default 60000). */
+  rebalanceTimeoutMs?: number;
+  /** How often consumed records of repartition topics are deleted (default 30000, Kafka's). */
+  repartitionPurgeIntervalMs?: number;
+  /** Options of the Kafka client (kafkajs): TLS, SASL, log level, timeouts. */
+  kafkaClient?: KafkaClientOptions;
   /** Anything else, passed through to appConfigs(). */
   [key: string]: unknown;
+}
+
+/** How the Kafka client connects, passed to kafkajs as is (see its documentation). */
+export interface KafkaClientOptions {
+  /** `true`, or Node TLS options (`ca`, `cert`, `key`, `rejectUnauthorized`, ...). */
+  ssl?: boolean | import('node:tls').ConnectionOptions;
+  /** SASL credentials, e.g. `{ mechanism: 'scram-sha-512', username, password }`. */
+  sasl?:
+    | { mechanism: 'plain'; username: string; password: string }
+    | { mechanism: 'scram-sha-256'; username: string; password: string }
+    | { mechanism: 'scram-sha-512'; username: string; password: string };
+  /** kafkajs log level (default 'warn'). */
+  logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** The config with defaults filled in. */
