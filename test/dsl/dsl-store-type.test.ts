@@ -49,7 +49,7 @@ function run(defaultDslStore: 'rocks_db' | 'in_memory') {
   right.pipeInput('a', 'R', 2);
   for (const [k, v, ts] of lines) input.pipeInput(k, v, ts);
   const read = (topic: string, keySerde = S) =>
-    d.createOutputTopic(topic, keySerde as never, topic === 'joined-out' ? S : L).readRecordsToList().map((r) => [String(r.key), r.value, r.timestamp]);
+    d.createOutputTopic<unknown, unknown>(topic, keySerde as never, (topic === 'joined-out' ? S : L) as never).readRecordsToList().map((r) => [String(r.key), r.value, r.timestamp]);
   const out = {
     counts: read('counts-out'),
     windowed: read('windowed-out', WindowedSerdes.timeWindowedSerdeFrom(S, 10) as never),

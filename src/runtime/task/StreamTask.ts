@@ -140,8 +140,23 @@ export class StreamTask implements TaskServices {
 
   /** Opens the stores and initialises every processor; then the task can process. */
   initialize(): void {
+    this.initializeStores();
+    this.initializeProcessors();
+  }
+
+  /**
+   * First half of `initialize()`: opens the stores only (state RESTORING). The
+   * runtime restores them from their changelogs before any processor runs, so that
+   * processors never see (or forward) a half-restored store.
+   */
+  initializeStores(): void {
     const storeContext = this.storeContext();
     for (const store of this.deps.topology.stores.values()) store.init(storeContext, store);
+    this.transitionTo(TaskState.RESTORING);
+  }
+
+  /** Second half of `initialize()`: initialises every processor; then the task can process. */
+  initializeProcessors(): void {
     for (const node of this.deps.topology.nodes) {
       this.context.setCurrentNode(node);
       try {
@@ -210,6 +225,16 @@ export class StreamTask implements TaskServices {
 
   hasRecordsQueued(): boolean {
     return this.partitionGroup.hasBuffered();
+  }
+
+  /** Records buffered for one input partition (the runtime pauses a partition whose buffer is full). */
+  bufferedRecords(topic: string, partition: number): number {
+    return this.partitionGroup.queue(topic, partition)?.size() ?? 0;
+  }
+
+  /** True when every input partition has a buffered record (for max.task.idle.ms). */
+  allPartitionsBuffered(): boolean {
+    return this.partitionGroup.allPartitionsBuffered();
   }
 
   /** Records skipped because they did not deserialize or had an invalid timestamp. */
@@ -318,7 +343,9 @@ export class StreamTask implements TaskServices {
   close(): void {
     if (this.state === TaskState.CLOSED) return;
     let first: unknown = null;
-    for (const node of this.deps.topology.nodes) {
+    // processors of a task closed while restoring were never initialised
+    const processorsInitialized = this.state !== TaskState.CREATED && this.state !== TaskState.RESTORING;
+    for (const node of processorsInitialized ? this.deps.topology.nodes : []) {
       this.context.setCurrentNode(node);
       try {
         node.close();

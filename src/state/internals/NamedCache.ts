@@ -27,6 +27,7 @@ export class NamedCache {
   private bytes = 0;
   /** The most recently used key and the last dirtied key: re-touching them needs no reordering. */
   private mruKey: string | null = null;
+  private evictCursor: Iterator<string> | null = null;
   private lastDirtyKey: string | null = null;
 
   /** `onResize` tells the owning thread cache how the size changed, so it keeps a running total. */
@@ -119,9 +120,16 @@ export class NamedCache {
 
   /** Evicts the least recently used entry, flushing all dirty entries first if it is dirty. */
   evictOne(): void {
-    const first = this.entries.keys().next();
-    if (first.done) return;
-    const k = first.value;
+    // A Map keeps deleted slots until it rehashes, so a fresh keys() iterator would
+    // walk over every entry evicted before: keep one live iterator instead (it
+    // skips deletions once and also sees entries moved to the end later).
+    let next = this.evictCursor?.next();
+    if (next === undefined || next.done) {
+      this.evictCursor = this.entries.keys();
+      next = this.evictCursor.next();
+    }
+    if (next.done) return;
+    const k = next.value;
     const e = this.entries.get(k) as CacheEntry;
     if (e.dirty) this.flush();
     this.delete(k);
@@ -143,6 +151,7 @@ export class NamedCache {
   clear(): void {
     this.entries.clear();
     this.dirtyKeys.clear();
+    this.evictCursor = null;
     this.mruKey = null;
     this.lastDirtyKey = null;
     this.resize(-this.bytes);

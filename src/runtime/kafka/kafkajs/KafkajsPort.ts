@@ -2,7 +2,7 @@
  * The Kafka port over kafkajs 2.2.4. This folder is the only place in kstreams that
  * imports kafkajs (a lint rule enforces it).
  */
-import { Kafka, type LogEntry, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, type LogEntry, logLevel } from 'kafkajs';
 import type {
   GroupConsumer,
   GroupConsumerConfig,
@@ -32,6 +32,10 @@ export interface KafkajsPortOptions {
   readonly requestTimeoutMs?: number;
   /** Longest a consumer fetch waits on the broker (default 500). */
   readonly fetchMaxWaitMs?: number;
+  /** TLS: `true` or Node TLS options, passed to kafkajs as is. */
+  readonly ssl?: KafkaConfig['ssl'];
+  /** SASL authentication, passed to kafkajs as is. */
+  readonly sasl?: KafkaConfig['sasl'];
 }
 
 const LEVELS: Record<KafkajsLogLevel, number> = {
@@ -73,6 +77,8 @@ export class KafkajsPort implements KafkaPort {
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'kstreams',
       brokers,
+      ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+      ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
       connectionTimeout: options.connectionTimeoutMs ?? 3000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       logLevel: threshold,

@@ -1,0 +1,23 @@
+/**
+ * A StreamTask as a stream thread holds it: the task, the partitions it reads, its
+ * muted-or-not view of the thread's collector, and where it is in its life here.
+ */
+import type { ProcessorTopology } from '../../topology/ProcessorTopology.js';
+import type { TopicPartition } from '../kafka/KafkaPort.js';
+import type { StreamTask } from '../task/StreamTask.js';
+import type { TaskId } from '../TaskId.js';
+import type { TaskCollector } from './RecordCollectorImpl.js';
+
+export interface ActiveTask {
+  readonly id: TaskId;
+  /** `id.toString()`, the map key. */
+  readonly key: string;
+  readonly task: StreamTask;
+  readonly topology: ProcessorTopology;
+  readonly partitions: readonly TopicPartition[];
+  readonly collector: TaskCollector;
+  /** True until its stores are restored and its processors initialised. */
+  restoring: boolean;
+  /** When the task first had some but not all partitions buffered (max.task.idle.ms), or -1. */
+  idleSince: number;
+}

@@ -1,0 +1,135 @@
+/**
+ * Restores the stores of newly assigned tasks from their changelog topics before the
+ * tasks process anything (Kafka's StoreChangelogReader, in its simplest form): each
+ * logged store's changelog partition (the task's partition) is read from its start to
+ * the end offset it had when restoration began, and every record is written back into
+ * the store (see StoreRestorers). In-memory stores have no checkpoint, so they always
+ * restore from the beginning.
+ */
+import type { StateStore } from '../../state/StateStore.js';
+import type { InternalTopologyBuilder } from '../../topology/InternalTopologyBuilder.js';
+import type { FetchedBatch, GroupConsumerConfig, KafkaAdmin, KafkaPort, TopicPartition } from '../kafka/KafkaPort.js';
+import { tpKey } from '../kafka/util.js';
+import type { StateRestoreListener } from '../StateRestoreListener.js';
+import type { ResolvedStreamsConfig } from '../StreamsConfig.js';
+import type { ActiveTask } from './ActiveTask.js';
+import { PartitionReader } from './PartitionReader.js';
+import { type RestoreFn, restorerFor } from './StoreRestorers.js';
+
+export interface RestorerDeps {
+  readonly port: KafkaPort;
+  readonly admin: KafkaAdmin;
+  readonly config: ResolvedStreamsConfig;
+  readonly internal: InternalTopologyBuilder;
+  readonly consumer: Partial<GroupConsumerConfig>;
+  readonly clientId: string;
+  /** Fails a restore that makes no progress for this long. */
+  readonly timeoutMs: number;
+  /** The client's restore listener, if any (read at each restoration). */
+  readonly listener: () => StateRestoreListener | null;
+}
+
+/** One changelog partition being restored. */
+interface Restoring {
+  readonly partition: TopicPartition;
+  readonly storeName: string;
+  readonly apply: RestoreFn;
+  start: number;
+  end: number;
+  restored: number;
+}
+
+/** Records restored per changelog partition in the last run, for tests and logs. */
+export type RestoreCounts = Map<string, number>;
+
+export class ChangelogRestorer {
+  /** Records restored, by `topic|partition`, over this restorer's life. */
+  readonly restored: RestoreCounts = new Map();
+
+  constructor(private readonly deps: RestorerDeps) {}
+
+  /**
+   * Opens the tasks' stores, restores them, then initialises their processors. Tasks
+   * are left muted until done, so restoring writes are never logged again.
+   */
+  async restore(tasks: readonly ActiveTask[], stopped: () => boolean): Promise<void> {
+    const byKey = new Map<string, Restoring>();
+    for (const t of tasks) {
+      t.collector.muted = true;
+      t.task.initializeStores();
+      for (const [storeName, topic] of t.topology.changelogTopics) {
+        const store = t.topology.stores.get(storeName) as StateStore;
+        const fn = restorerFor(store, this.deps.internal.storeBuilder(storeName), topic, {
+          keySerde: this.deps.config.defaultKeySerde,
+          valueSerde: this.deps.config.defaultValueSerde,
+        });
+        if (fn === null) {
+          console.warn(`kstreams: task ${t.key}: store ${storeName} cannot be restored from ${topic} by kstreams yet; it starts empty`);
+          continue;
+        }
+        const partition = { topic, partition: t.id.partition };
+        byKey.set(tpKey(topic, t.id.partition), { partition, storeName, apply: fn, start: 0, end: 0, restored: 0 });
+      }
+    }
+    await this.findOffsets(byKey);
+    const listener = this.deps.listener();
+    const ends = new Map<string, number>();
+    for (const [key, r] of byKey) {
+      listener?.onRestoreStart?.(r.partition, r.storeName, r.start, r.end);
+      if (r.end > r.start) ends.set(key, r.end);
+    }
+    if (ends.size > 0 && !stopped()) {
+      const reader = await PartitionReader.open(this.deps.port, {
+        groupPrefix: `${this.deps.config.applicationId}-restore-${this.deps.clientId}`,
+        partitions: [...ends.keys()].map((k) => (byKey.get(k) as Restoring).partition),
+        consumer: this.deps.consumer,
+      });
+      try {
+        await reader.readToEnd(ends, (b) => this.applyBatch(b, byKey, listener), this.deps.timeoutMs, stopped);
+      } finally {
+        await reader.close().catch(() => {});
+      }
+    }
+    if (stopped()) return;
+    for (const r of byKey.values()) listener?.onRestoreEnd?.(r.partition, r.storeName, r.restored);
+    for (const t of tasks) {
+      // restored writes may sit in caches: write them down (muted: not logged, and no
+      // processor listens yet, so nothing is forwarded)
+      for (const store of t.topology.stores.values()) store.flush();
+      t.collector.muted = false;
+      t.task.initializeProcessors();
+      t.restoring = false;
+    }
+  }
+
+  /** Where each changelog partition starts and ends now (no checkpoints: from its start). */
+  private async findOffsets(byKey: ReadonlyMap<string, Restoring>): Promise<void> {
+    const topics = new Set([...byKey.values()].map((r) => r.partition.topic));
+    for (const topic of topics) {
+      for (const o of await this.deps.admin.listOffsets(topic)) {
+        const r = byKey.get(tpKey(topic, o.partition));
+        if (r === undefined) continue;
+        r.start = o.earliest;
+        r.end = o.latest;
+      }
+    }
+  }
+
+  private applyBatch(b: FetchedBatch, byKey: ReadonlyMap<string, Restoring>, listener: StateRestoreListener | null): void {
+    const key = tpKey(b.topic, b.partition);
+    const r = byKey.get(key);
+    if (r === undefined) return;
+    let n = 0;
+    let last = -1;
+    for (const rec of b.records) {
+      // stop at the end offset taken at the start: later records are the live task's
+      if (rec.offset >= r.end) break;
+      r.apply(rec);
+      last = rec.offset;
+      n++;
+    }
+    r.restored += n;
+    this.restored.set(key, (this.restored.get(key) ?? 0) + n);
+    if (n > 0) listener?.onBatchRestored?.(r.partition, r.storeName, last, n);
+  }
+}
