@@ -3,7 +3,7 @@ import type { Serializer } from '../../serdes/Serde.js';
 import { ArrayKeyValueIterator, type KeyValue, type KeyValueIterator, type KeyValueStore } from '../KeyValueStore.js';
 import type { StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey, keyToBytes, prefixUpperBound } from './Bytes.js';
-import { insertSorted, lowerBound, removeSorted } from './SortedArray.js';
+import { SortedList } from './SortedArray.js';
 
 /**
  * The in-memory bottom of a key-value store stack, in bytes. A hash map holds
@@ -14,7 +14,7 @@ import { insertSorted, lowerBound, removeSorted } from './SortedArray.js';
 export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
   readonly persistent = false;
   private readonly map = new Map<string, Buffer>();
-  private readonly sortedKeys: string[] = [];
+  private readonly sortedKeys = new SortedList<string>();
   private open = false;
 
   constructor(readonly name: string) {}
@@ -42,11 +42,11 @@ export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
     this.checkOpen();
     const k = bytesToKey(key);
     if (value === null) {
-      if (this.map.delete(k)) removeSorted(this.sortedKeys, k);
+      if (this.map.delete(k)) this.sortedKeys.remove(k);
     } else {
       const before = this.map.size;
       this.map.set(k, value);
-      if (this.map.size !== before) insertSorted(this.sortedKeys, k);
+      if (this.map.size !== before) this.sortedKeys.insert(k);
     }
   }
 
@@ -102,9 +102,9 @@ export class InMemoryKeyValueStore implements KeyValueStore<Buffer, Buffer> {
     this.checkOpen();
     if (from !== null && to !== null && from > to) return new ArrayKeyValueIterator([]);
     const keys = this.sortedKeys;
-    const lo = from === null ? 0 : lowerBound(keys, from);
-    let hi = to === null ? keys.length : lowerBound(keys, to);
-    if (to !== null && toInclusive && hi < keys.length && keys[hi] === to) hi++;
+    const lo = from === null ? 0 : keys.lowerBound(from);
+    let hi = to === null ? keys.length : keys.lowerBound(to);
+    if (to !== null && toInclusive && hi < keys.length && keys.at(hi) === to) hi++;
     // like Kafka's in-memory store, iterate over a snapshot of the keys (writes during iteration are safe);
     // values are read lazily, and keys deleted meanwhile are skipped
     return new LazyKeyValueIterator(keys.slice(lo, hi), reverse, this.map);

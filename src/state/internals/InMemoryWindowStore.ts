@@ -1,7 +1,7 @@
 import { InvalidStateStoreError } from '../../errors.js';
 import type { StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey } from './Bytes.js';
-import { insertSorted, lowerBound, partitionPoint, removeSorted } from './SortedArray.js';
+import { insertSorted, lowerBound, partitionPoint, removeSorted, SortedList } from './SortedArray.js';
 import { liveFrom, type WindowBytesStore, type WindowEntry } from './WindowBytesStore.js';
 import { SEQNUM_SIZE } from './WindowKeySchema.js';
 
@@ -29,7 +29,7 @@ interface Slot {
  */
 export class InMemoryWindowStore implements WindowBytesStore {
   readonly persistent = false;
-  private readonly starts: number[] = [];
+  private readonly starts = new SortedList<number>();
   private readonly segments = new Map<number, Segment>();
   private readonly byKey = new Map<string, Slot[]>(); // by start, then id
   private observed = -1; // Kafka's ConsumerRecord.NO_TIMESTAMP
@@ -55,7 +55,7 @@ export class InMemoryWindowStore implements WindowBytesStore {
   flush(): void {}
 
   close(): void {
-    this.starts.length = 0;
+    this.starts.clear();
     this.segments.clear();
     this.byKey.clear();
     this.open = false;
@@ -86,7 +86,7 @@ export class InMemoryWindowStore implements WindowBytesStore {
       if (seg === undefined) {
         seg = { ids: [], entries: new Map() };
         this.segments.set(windowStart, seg);
-        insertSorted(this.starts, windowStart);
+        this.starts.insert(windowStart);
       }
       const existing = seg.entries.get(id);
       if (existing !== undefined) {
@@ -104,7 +104,7 @@ export class InMemoryWindowStore implements WindowBytesStore {
       removeSorted(seg.ids, k);
       if (seg.entries.size === 0) {
         this.segments.delete(windowStart);
-        removeSorted(this.starts, windowStart);
+        this.starts.remove(windowStart);
       }
       this.indexRemove(k, windowStart);
     }
@@ -166,8 +166,8 @@ export class InMemoryWindowStore implements WindowBytesStore {
     const minTime = this.minTime(timeFrom);
     const out: WindowEntry[] = [];
     if (timeTo < minTime) return out;
-    for (let i = lowerBound(this.starts, minTime); i < this.starts.length; i++) {
-      const start = this.starts[i] as number;
+    for (let i = this.starts.lowerBound(minTime); i < this.starts.length; i++) {
+      const start = this.starts.at(i);
       if (start > timeTo) break;
       const seg = this.segments.get(start) as Segment;
       // key+seqnum >= key, so the lower bound holds with duplicates too
@@ -189,15 +189,15 @@ export class InMemoryWindowStore implements WindowBytesStore {
 
   private removeExpired(): void {
     const horizon = liveFrom(this.observed, this.retentionPeriod);
-    const n = lowerBound(this.starts, horizon);
+    const n = this.starts.lowerBound(horizon);
     if (n === 0) return;
     const touched = new Set<string>();
     for (let i = 0; i < n; i++) {
-      const start = this.starts[i] as number;
+      const start = this.starts.at(i);
       for (const id of (this.segments.get(start) as Segment).ids) touched.add(this.keyOf(id));
       this.segments.delete(start);
     }
-    this.starts.splice(0, n);
+    this.starts.dropFront(n);
     // expired slots are the oldest, so they lead each key's index
     for (const k of touched) {
       const slots = this.byKey.get(k) as Slot[];
