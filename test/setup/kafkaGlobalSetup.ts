@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
+const smoke = fileURLToPath(new URL('../../scripts/kafka-smoke.mjs', import.meta.url));
 
 /** Filters given on the command line (vitest run <filter>...): integration tests are selected if none or one matches. */
 function integrationSelected(): boolean {
@@ -43,6 +44,10 @@ export async function setup(): Promise<void> {
   if (line === undefined) throw new Error(`scripts/kafka.sh up printed no KAFKA_BOOTSTRAP line:\n${out}`);
   process.env.KAFKA_BOOTSTRAP = line.slice('KAFKA_BOOTSTRAP='.length);
   started = true;
+  // A fresh broker loads its group and transaction coordinators on first use, and kafkajs
+  // consumers that meet "coordinator is loading" in their first join can stall for a long
+  // while: warm both up once (a group consumer and a transaction) before any test runs.
+  execFileSync('node', [smoke], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000, env: process.env });
   console.log(`Kafka broker for integration tests at ${process.env.KAFKA_BOOTSTRAP}`);
 }
 
