@@ -31,6 +31,8 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   private sendOldValues = false;
   // the stream time of the writes still in the cache, which the store below has not seen yet
   private maxObserved = -1;
+  private expiryQueue: { start: number; cacheKey: string }[] = [];
+  private expiryHead = 0;
 
   constructor(inner: WindowBytesStore) {
     super(inner);
@@ -64,6 +66,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     const cacheKey = bytesToKey(storeKey);
     this.cache.put(cacheKey, storeKey, value, true, this.context.recordContext());
     this.index.add(bytesToKey(key), cacheKey);
+    this.expiryQueue.push({ start: windowStart, cacheKey });
     this.maxObserved = Math.max(this.maxObserved, windowStart);
     this.context.cache?.maybeEvict(this.namespace);
   }
@@ -91,7 +94,26 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
 
   override flush(): void {
     this.cache.flush();
+    this.dropExpired();
     this.inner.flush();
+  }
+
+  /**
+   * Flushed entries of windows past retention can never be read again (reads
+   * hide them), so drop them rather than let them fill the cache until
+   * eviction: a queue in put order finds them without scanning the cache.
+   */
+  private dropExpired(): void {
+    const live = this.liveFrom();
+    const q = this.expiryQueue;
+    while (this.expiryHead < q.length && (q[this.expiryHead] as { start: number }).start < live) {
+      this.cache.deleteIfClean((q[this.expiryHead] as { cacheKey: string }).cacheKey);
+      this.expiryHead++;
+    }
+    if (this.expiryHead > 1024 && this.expiryHead * 2 > q.length) {
+      this.expiryQueue = q.slice(this.expiryHead);
+      this.expiryHead = 0;
+    }
   }
 
   override close(): void {
