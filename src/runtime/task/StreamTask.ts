@@ -4,6 +4,7 @@ import { type Cancellable, PunctuationType, type Punctuator } from '../../proces
 import { Record } from '../../processor/Record.js';
 import type { Serde } from '../../serdes/Serde.js';
 import type { ThreadCache } from '../../state/internals/ThreadCache.js';
+import { TaskStateStores } from '../../state/rocksdb/TaskStateStores.js';
 import type { RecordContext, StateStore, StoreContext } from '../../state/StateStore.js';
 import type { RecordCollector } from '../../topology/InternalProcessorContext.js';
 import { type ProcessorNode, wrapUserError } from '../../topology/nodes/ProcessorNode.js';
@@ -53,6 +54,12 @@ export interface StreamTaskDeps {
   readonly clock: () => number;
   /** Global stores visible to every processor. */
   readonly globalStores?: ReadonlyMap<string, StateStore>;
+  /**
+   * The task's state directory, `<stateDir>/<applicationId>/<taskId>`, already locked
+   * by the caller; persistent stores keep their files there. Without it (the test
+   * driver) persistent stores use a temporary directory.
+   */
+  readonly stateDir?: string;
 }
 
 /**
@@ -69,6 +76,8 @@ export class StreamTask implements TaskServices {
   private readonly wallClockPunctuations = new PunctuationQueue();
   private readonly registeredStores: StateStore[] = [];
   private commitRequested = false;
+  /** The context the stores were initialised with: the key of their TaskStateStores. */
+  private initializedStoreContext: StoreContext | null = null;
   private commitNeeded = false;
   /** Records dropped by processors (null keys, late records, ...). */
   droppedRecords = 0;
@@ -151,6 +160,7 @@ export class StreamTask implements TaskServices {
    */
   initializeStores(): void {
     const storeContext = this.storeContext();
+    this.initializedStoreContext = storeContext;
     for (const store of this.deps.topology.stores.values()) store.init(storeContext, store);
     this.transitionTo(TaskState.RESTORING);
   }
@@ -168,6 +178,11 @@ export class StreamTask implements TaskServices {
       }
     }
     this.transitionTo(TaskState.RUNNING);
+  }
+
+  /** The task's persistent stores (commit step 3, restore offsets), once its stores are open; undefined when it has none. */
+  persistentStores(): TaskStateStores | undefined {
+    return this.initializedStoreContext === null ? undefined : TaskStateStores.find(this.initializedStoreContext);
   }
 
   private storeContext(): StoreContext {
@@ -202,6 +217,7 @@ export class StreamTask implements TaskServices {
       register: (store) => {
         if (!this.registeredStores.includes(store)) this.registeredStores.push(store);
       },
+      ...(this.deps.stateDir === undefined ? {} : { stateDir: this.deps.stateDir }),
     };
   }
 

@@ -2,6 +2,7 @@
  * A StreamTask as a stream thread holds it: the task, the partitions it reads, its
  * muted-or-not view of the thread's collector, and where it is in its life here.
  */
+import type { TaskDirectoryLock } from '../../state/rocksdb/TaskStateDirectory.js';
 import type { ProcessorTopology } from '../../topology/ProcessorTopology.js';
 import type { TopicPartition } from '../kafka/KafkaPort.js';
 import type { StreamTask } from '../task/StreamTask.js';
@@ -20,4 +21,12 @@ export interface ActiveTask {
   restoring: boolean;
   /** When the task first had some but not all partitions buffered (max.task.idle.ms), or -1. */
   idleSince: number;
+  /** The task directory, when the task has persistent stores; locked before its stores open. */
+  readonly stateDir: string | null;
+  /** The held lock of `stateDir`, released when the task closes. */
+  lock: TaskDirectoryLock | null;
+  /** Since when the task has waited for its directory lock (held by another owner), or -1. */
+  lockWaitSince: number;
+  /** By store name: the last changelog offset each store's data reflects (restored or acknowledged). */
+  readonly changelogOffsets: Map<string, number>;
 }

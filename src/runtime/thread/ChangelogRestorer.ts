@@ -1,10 +1,13 @@
 /**
  * Restores the stores of newly assigned tasks from their changelog topics before the
  * tasks process anything (Kafka's StoreChangelogReader, in its simplest form): each
- * logged store's changelog partition (the task's partition) is read from its start to
+ * logged store's changelog partition (the task's partition) is read up to
  * the end offset it had when restoration began, and every record is written back into
- * the store (see StoreRestorers). In-memory stores have no checkpoint, so they always
- * restore from the beginning.
+ * the store (see StoreRestorers). A persistent store resumes after the changelog offset
+ * it committed with its data (commit step 3); one with no committed offset, found corrupt
+ * at open, or whose offset lies beyond the changelog's end (wiped first) restores from
+ * the beginning. In-memory stores have no checkpoint, so they always restore from the
+ * beginning.
  */
 import type { StateStore } from '../../state/StateStore.js';
 import type { InternalTopologyBuilder } from '../../topology/InternalTopologyBuilder.js';
@@ -34,6 +37,9 @@ interface Restoring {
   readonly partition: TopicPartition;
   readonly storeName: string;
   readonly apply: RestoreFn;
+  readonly task: ActiveTask;
+  /** The changelog offset the store's committed data reflects, or null: restore from the beginning. */
+  committed: number | null;
   start: number;
   end: number;
   restored: number;
@@ -68,7 +74,8 @@ export class ChangelogRestorer {
           continue;
         }
         const partition = { topic, partition: t.id.partition };
-        byKey.set(tpKey(topic, t.id.partition), { partition, storeName, apply: fn, start: 0, end: 0, restored: 0 });
+        const committed = committedOffset(t, storeName);
+        byKey.set(tpKey(topic, t.id.partition), { partition, storeName, apply: fn, task: t, committed, start: 0, end: 0, restored: 0 });
       }
     }
     await this.findOffsets(byKey);
@@ -83,6 +90,7 @@ export class ChangelogRestorer {
         groupPrefix: `${this.deps.config.applicationId}-restore-${this.deps.clientId}`,
         partitions: [...ends.keys()].map((k) => (byKey.get(k) as Restoring).partition),
         consumer: this.deps.consumer,
+        starts: new Map([...ends.keys()].map((k) => [k, (byKey.get(k) as Restoring).start])),
       });
       try {
         await reader.readToEnd(ends, (b) => this.applyBatch(b, byKey, listener), this.deps.timeoutMs, stopped);
@@ -91,7 +99,11 @@ export class ChangelogRestorer {
       }
     }
     if (stopped()) return;
-    for (const r of byKey.values()) listener?.onRestoreEnd?.(r.partition, r.storeName, r.restored);
+    for (const r of byKey.values()) {
+      // the store now reflects its changelog up to the end offset taken at the start
+      if (r.end > 0) r.task.changelogOffsets.set(r.storeName, Math.max(r.end - 1, r.committed ?? -1));
+      listener?.onRestoreEnd?.(r.partition, r.storeName, r.restored);
+    }
     for (const t of tasks) {
       // restored writes may sit in caches: write them down (muted: not logged, and no
       // processor listens yet, so nothing is forwarded)
@@ -102,15 +114,26 @@ export class ChangelogRestorer {
     }
   }
 
-  /** Where each changelog partition starts and ends now (no checkpoints: from its start). */
+  /**
+   * Where each changelog partition's restore starts (after the store's committed offset,
+   * or at the partition's start) and ends (its end now).
+   */
   private async findOffsets(byKey: ReadonlyMap<string, Restoring>): Promise<void> {
     const topics = new Set([...byKey.values()].map((r) => r.partition.topic));
     for (const topic of topics) {
       for (const o of await this.deps.admin.listOffsets(topic)) {
         const r = byKey.get(tpKey(topic, o.partition));
         if (r === undefined) continue;
-        r.start = o.earliest;
         r.end = o.latest;
+        if (r.committed !== null && r.committed >= o.latest) {
+          // the store claims records the changelog does not have (a re-created topic): rebuild it
+          console.warn(
+            `kstreams: task ${r.task.key}: store ${r.storeName} committed changelog offset ${r.committed}, beyond the end ${o.latest} of ${topic}-${o.partition}; wiping it and restoring from the beginning`,
+          );
+          r.task.task.persistentStores()?.all().get(r.storeName)?.wipe();
+          r.committed = null;
+        }
+        r.start = r.committed === null ? o.earliest : Math.max(o.earliest, r.committed + 1);
       }
     }
   }
@@ -124,6 +147,8 @@ export class ChangelogRestorer {
     for (const rec of b.records) {
       // stop at the end offset taken at the start: later records are the live task's
       if (rec.offset >= r.end) break;
+      // records before the start (should the seek not have taken effect): the store has them
+      if (rec.offset < r.start) continue;
       r.apply(rec);
       last = rec.offset;
       n++;
@@ -132,4 +157,11 @@ export class ChangelogRestorer {
     this.restored.set(key, (this.restored.get(key) ?? 0) + n);
     if (n > 0) listener?.onBatchRestored?.(r.partition, r.storeName, last, n);
   }
+}
+
+/** The changelog offset a task's persistent store committed, or null (in-memory, none committed, or found corrupt). */
+function committedOffset(t: ActiveTask, storeName: string): number | null {
+  const stores = t.task.persistentStores();
+  if (stores === undefined || stores.corruptedStores().includes(storeName)) return null;
+  return stores.committedOffset(storeName);
 }

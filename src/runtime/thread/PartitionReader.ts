@@ -1,5 +1,5 @@
 /**
- * Reads chosen partitions from the beginning, outside the application's consumer group:
+ * Reads chosen partitions from the beginning (or from given offsets), outside the application's consumer group:
  * changelogs for restoration and global topics for the global thread (Kafka's restore
  * and global consumers use assign()).
  *
@@ -20,6 +20,8 @@ export interface PartitionReaderOptions {
   readonly partitions: readonly TopicPartition[];
   /** Consumer settings (session timeouts and the like) for the adapter. */
   readonly consumer?: Partial<GroupConsumerConfig>;
+  /** Where to start reading, by tpKey, instead of the beginning (restore after a store's committed offset). */
+  readonly starts?: ReadonlyMap<string, number>;
 }
 
 /** An assignor that gives every wanted partition to the first (only) member. */
@@ -47,6 +49,16 @@ export class PartitionReader {
       assignor: fixedAssignor(options.partitions),
       offsetReset: 'earliest',
     });
+    const starts = options.starts;
+    if (starts !== undefined && starts.size > 0) {
+      // seek as the partitions are delivered, before their first records are fetched
+      consumer.onAssignmentChange(({ assigned }) => {
+        for (const tp of assigned) {
+          const start = starts.get(tpKey(tp.topic, tp.partition));
+          if (start !== undefined && start > 0) consumer.seek(tp, start);
+        }
+      });
+    }
     try {
       await consumer.subscribe([...new Set(options.partitions.map((tp) => tp.topic))]);
     } catch (e) {

@@ -35,6 +35,8 @@ import { TaskManager } from './TaskManager.js';
 
 /** Records processed per iteration at most, so polls, punctuations and commits keep coming. */
 const MAX_RECORDS_PER_ITERATION = 10_000;
+/** How long a new task waits for its state directory lock before the thread fails. */
+const STATE_LOCK_TIMEOUT_MS = 60_000;
 /** Output records waiting for the producer above which the thread waits before processing more. */
 const MAX_BUFFERED_OUTPUT = 50_000;
 
@@ -190,10 +192,12 @@ export class StreamThread {
     const batches = await consumer.poll(busy ? 0 : this.deps.pollMs);
     if (this.stopping) return;
     if (tasks.restoring().length > 0) {
-      await (this.restorer as ChangelogRestorer).restore(tasks.restoring(), () => this.stopping);
+      // a task whose directory is still locked by its previous owner waits for a later iteration
+      const ready = tasks.restoring().filter((t) => tasks.lockStateDirectory(t, STATE_LOCK_TIMEOUT_MS));
+      if (ready.length > 0) await (this.restorer as ChangelogRestorer).restore(ready, () => this.stopping);
       if (this.stopping) return;
     }
-    if (this.threadState === StreamThreadState.PARTITIONS_ASSIGNED) this.setState(StreamThreadState.RUNNING);
+    if (this.threadState === StreamThreadState.PARTITIONS_ASSIGNED && tasks.restoring().length === 0) this.setState(StreamThreadState.RUNNING);
     const limit = this.deps.config.bufferedRecordsPerPartition;
     const toPause: TopicPartition[] = [];
     for (const b of batches) {

@@ -9,10 +9,18 @@
  *    record sent so far, THEN commit the tasks' input offsets through the consumer. An
  *    offset is never committed before the output and changelog records it covers are.
  *    (exactly-once will instead send the offsets in the task's transaction and commit it)
- * 3. Checkpoint the stores: nothing to write for in-memory stores, which restore from
- *    the beginning of their changelogs.
+ * 3. Commit the persistent stores: each RocksDB store writes its uncommitted data with
+ *    the changelog offset it now reflects (the last acknowledged offset of its changelog
+ *    partition) in one WriteBatch. A crash before this step leaves a store behind Kafka;
+ *    restore replays its changelog from that stored offset + 1. In-memory stores have
+ *    nothing to write and restore from the beginning of their changelogs.
+ * A clean close runs step 3 again for every task (also those with nothing to commit, whose
+ * stores may hold restored data) before closing the stores; a dirty close drops what the
+ * stores did not commit.
  */
+import { StateDirectoryLockedError } from '../../errors.js';
 import type { ThreadCache } from '../../state/internals/ThreadCache.js';
+import { StateDirectory } from '../../state/rocksdb/TaskStateDirectory.js';
 import type { StateStore } from '../../state/StateStore.js';
 import type { BuildDefaults } from '../../topology/InternalTopologyBuilder.js';
 import type { GroupConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/KafkaPort.js';
@@ -36,8 +44,11 @@ export interface TaskManagerDeps {
 export class TaskManager {
   private readonly tasks = new Map<string, ActiveTask>();
   private readonly byPartition = new Map<string, ActiveTask>();
+  private readonly stateDirectory: StateDirectory;
 
-  constructor(private readonly deps: TaskManagerDeps) {}
+  constructor(private readonly deps: TaskManagerDeps) {
+    this.stateDirectory = new StateDirectory({ applicationId: deps.config.applicationId, stateDir: deps.config.stateDir });
+  }
 
   /** Ids of the tasks this thread owns, sorted (its subscription's prevTasks). */
   taskIds(): string[] {
@@ -81,6 +92,8 @@ export class TaskManager {
     if (sub === undefined) throw new Error(`No sub-topology ${id.subtopology} for task ${key}`);
     const topology = this.deps.meta.internal.build(this.deps.defaults, sub.nodeNames);
     const collector = new TaskCollector(this.deps.collector);
+    const persistent = [...topology.stores.values()].some((s) => s.persistent);
+    const stateDir = persistent ? this.stateDirectory.taskDirectory(id) : null;
     const task = new StreamTask({
       id,
       topology,
@@ -90,10 +103,45 @@ export class TaskManager {
       cache: this.deps.cache,
       clock: this.deps.clock,
       globalStores: this.deps.globalStores,
+      ...(stateDir === null ? {} : { stateDir }),
     });
-    const active: ActiveTask = { id, key, task, topology, partitions, collector, restoring: true, idleSince: -1 };
+    const active: ActiveTask = {
+      id,
+      key,
+      task,
+      topology,
+      partitions,
+      collector,
+      restoring: true,
+      idleSince: -1,
+      stateDir,
+      lock: null,
+      lockWaitSince: -1,
+      changelogOffsets: new Map(),
+    };
     this.tasks.set(key, active);
     for (const tp of partitions) this.byPartition.set(tpKey(tp.topic, tp.partition), active);
+  }
+
+  /**
+   * Locks the task directory of a task with persistent stores before they open; true
+   * when the task may restore. A lock held by another owner (the previous owner of the
+   * task, which has not yet heard that it lost it) is waited for, up to `timeoutMs`;
+   * then its StateDirectoryLockedError, naming the directory and the holder, is thrown.
+   */
+  lockStateDirectory(t: ActiveTask, timeoutMs: number): boolean {
+    if (t.stateDir === null || t.lock !== null) return true;
+    try {
+      t.lock = this.stateDirectory.lockTask(t.id);
+      t.lockWaitSince = -1;
+      return true;
+    } catch (e) {
+      if (!(e instanceof StateDirectoryLockedError)) throw e;
+      const now = this.deps.clock();
+      if (t.lockWaitSince < 0) t.lockWaitSince = now;
+      if (now - t.lockWaitSince >= timeoutMs) throw e;
+      return false;
+    }
   }
 
   /** Buffers fetched records in their task; returns the task's buffered count for that partition. */
@@ -154,16 +202,43 @@ export class TaskManager {
     await this.deps.collector.flush();
     const offsets: TopicPartitionOffset[] = tasks.flatMap((t) => t.task.committableOffsets());
     if (offsets.length > 0) await consumer.commitOffsets(offsets);
-    // 3. store checkpoints: none for in-memory stores
-    for (const t of tasks) t.task.postCommit();
+    // 3. persistent stores: their data with the changelog offset it reflects
+    for (const t of tasks) {
+      this.commitStores(t);
+      t.task.postCommit();
+    }
     return offsets;
   }
 
-  /** Closes a task after its commit: nothing it emits while closing is sent. */
+  /**
+   * Step 3 for one task: each persistent store's data and the last changelog offset it
+   * reflects, the highest of what was restored and what the producer acknowledged (every
+   * record sent so far is acknowledged by now). A store with no offset keeps its own.
+   */
+  private commitStores(t: ActiveTask): void {
+    const stores = t.task.persistentStores();
+    if (stores === undefined) return;
+    const acked = this.deps.collector.ackedOffsets();
+    for (const [storeName, topic] of t.topology.changelogTopics) {
+      const offset = Math.max(t.changelogOffsets.get(storeName) ?? -1, acked.get(tpKey(topic, t.id.partition)) ?? -1);
+      if (offset >= 0) t.changelogOffsets.set(storeName, offset);
+    }
+    stores.commit(t.changelogOffsets);
+  }
+
+  /** Closes a task after its commit (steps 1 and 2): commits its stores, then closes; nothing it emits while closing is sent. */
   closeClean(t: ActiveTask): void {
     t.collector.muted = true;
     this.remove(t);
-    t.task.close();
+    try {
+      this.commitStores(t);
+    } finally {
+      try {
+        t.task.close();
+      } finally {
+        this.releaseLock(t);
+      }
+    }
   }
 
   /** Closes a task without committing; what it would emit is dropped (no commit covers it). */
@@ -175,6 +250,12 @@ export class TaskManager {
     } catch (e) {
       console.warn(`kstreams: error closing task ${t.key} (dirty close, ignored): ${(e as Error).message}`);
     }
+    this.releaseLock(t);
+  }
+
+  private releaseLock(t: ActiveTask): void {
+    t.lock?.release();
+    t.lock = null;
   }
 
   /** Closes every task: cleanly (after a successful commit) or dirty. */
