@@ -16,9 +16,16 @@ import { tpKey } from '../kafka/util.js';
 /** Records per producer request; larger batches amortise the round trip. */
 const DEFAULT_BATCH_SIZE = 1000;
 
+/** Bytes of keys and values per send: well below the broker's default message.max.bytes of 1 MiB. */
+const MAX_SEND_BYTES = 512 * 1024;
+/** Rough per-record framing (headers, offsets, timestamps) counted toward MAX_SEND_BYTES. */
+const RECORD_OVERHEAD_BYTES = 64;
+
 export class RecordCollectorImpl implements RecordCollector {
   private buffer: ProducerRecord[] = [];
   private inFlight: Promise<void> | null = null;
+  /** The last dispatch left records behind (cut at MAX_SEND_BYTES). */
+  private cutShort = false;
   private failure: Error | null = null;
   private readonly acked = new Map<string, number>();
   /** Records dropped because the production handler said 'continue'. */
@@ -48,11 +55,26 @@ export class RecordCollectorImpl implements RecordCollector {
     return n;
   }
 
-  /** Starts sending what is buffered, unless a batch is already on its way (it sends the rest when done). */
+  /**
+   * Starts sending what is buffered, unless a batch is already on its way (it sends the
+   * rest when done). One send carries at most MAX_SEND_BYTES of keys and values: the
+   * broker refuses a partition's record batch above message.max.bytes (1 MiB by
+   * default), and everything buffered while a batch was in flight can be far more.
+   */
   dispatch(): void {
     if (this.inFlight !== null || this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
+    let bytes = 0;
+    let n = 0;
+    while (n < this.buffer.length) {
+      const r = this.buffer[n] as ProducerRecord;
+      const size = (r.key?.length ?? 0) + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+      if (n > 0 && bytes + size > MAX_SEND_BYTES) break;
+      bytes += size;
+      n++;
+    }
+    const batch = n === this.buffer.length ? this.buffer : this.buffer.slice(0, n);
+    this.buffer = n === this.buffer.length ? [] : this.buffer.slice(n);
+    this.cutShort = this.buffer.length > 0;
     this.inFlight = this.sendBatch(batch).then(() => this.afterBatch());
   }
 
@@ -85,7 +107,8 @@ export class RecordCollectorImpl implements RecordCollector {
 
   private afterBatch(): void {
     this.inFlight = null;
-    if (this.buffer.length >= this.batchSize) this.dispatch();
+    // the rest of a batch cut at MAX_SEND_BYTES goes out at once
+    if (this.buffer.length >= this.batchSize || this.cutShort) this.dispatch();
   }
 
   /** Commit step 2a: every record sent so far is acknowledged (or the handler dropped it). */
