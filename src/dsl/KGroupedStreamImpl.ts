@@ -16,13 +16,11 @@ import type { KGroupedStream } from './KGroupedStream.js';
 import type { StreamState } from './KStreamImpl.js';
 import type { KTable } from './KTable.js';
 import type { Materialized } from './Materialized.js';
-import { Named } from './Named.js';
+import type { Named } from './Named.js';
+import { namedAndMaterialized } from './internals/namedAndMaterialized.js';
 import { KStreamAggregate } from './processors/KStreamAggregate.js';
 import { KStreamReduce } from './processors/KStreamReduce.js';
 
-function split<K, V>(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): { named?: Named; materialized?: Materialized<K, V> } {
-  return a instanceof Named ? { named: a, materialized: b } : { materialized: a ?? b };
-}
 
 /** The KGroupedStream implementation: adds the repartition step if needed, then the aggregating node. */
 export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
@@ -40,7 +38,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
   }
 
   count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<K, number> {
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     // Kafka burns a store name when count() gets a Materialized without a name
     if (materialized !== undefined && materialized.storeName === null) this.s.builder.names.newStoreName('KSTREAM-AGGREGATE-');
     const mat = this.s.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
@@ -52,7 +50,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
 
   reduce(reducer: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
     requireNonNull(reducer, 'reducer');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.s.builder.materialize(materialized, 'KSTREAM-REDUCE-');
     mat.keySerde ??= this.keySerde;
     mat.valueSerde ??= this.valueSerde;
@@ -63,7 +61,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, a?: Named | Materialized<K, VA>, b?: Materialized<K, VA>): KTable<K, VA> {
     requireNonNull(initializer, 'initializer');
     requireNonNull(aggregator, 'aggregator');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.s.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
     const name = this.s.builder.names.orElseGenerate(named?.name, 'KSTREAM-AGGREGATE-');

@@ -12,13 +12,11 @@ import type { KGroupedTable } from './KGroupedTable.js';
 import type { KTable } from './KTable.js';
 import { KTableImpl } from './KTableImpl.js';
 import type { Materialized } from './Materialized.js';
-import { Named } from './Named.js';
+import type { Named } from './Named.js';
+import { namedAndMaterialized } from './internals/namedAndMaterialized.js';
 import { KTableAggregate } from './processors/KTableAggregate.js';
 import { KTableReduce } from './processors/KTableReduce.js';
 
-function split<K, V>(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): { named?: Named; materialized?: Materialized<K, V> } {
-  return a instanceof Named ? { named: a, materialized: b } : { materialized: a ?? b };
-}
 
 /** The KGroupedTable implementation: a repartition topic of changes, then an aggregating node with adder and subtractor. */
 export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
@@ -33,7 +31,7 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
   ) {}
 
   count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<K, number> {
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.builder.materialize(materialized, 'KTABLE-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
     mat.valueSerde ??= Serdes.Long();
@@ -44,7 +42,7 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
   reduce(adder: Reducer<V>, subtractor: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
     requireNonNull(adder, 'adder');
     requireNonNull(subtractor, 'subtractor');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.builder.materialize(materialized, 'KTABLE-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
     mat.valueSerde ??= this.valueSerde;
@@ -61,7 +59,7 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
     requireNonNull(initializer, 'initializer');
     requireNonNull(adder, 'adder');
     requireNonNull(subtractor, 'subtractor');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.builder.materialize(materialized, 'KTABLE-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
     return this.doAggregate(new KTableAggregate<K, V, VA>(mat.storeName, initializer, adder, subtractor), named, 'KTABLE-AGGREGATE-', mat);

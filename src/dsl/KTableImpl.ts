@@ -19,7 +19,8 @@ import type { KStream } from './KStream.js';
 import { KStreamImpl } from './KStreamImpl.js';
 import type { KTable } from './KTable.js';
 import { Materialized } from './Materialized.js';
-import { Named } from './Named.js';
+import type { Named } from './Named.js';
+import { namedAndMaterialized } from './internals/namedAndMaterialized.js';
 import { KTableFilter } from './processors/KTableFilter.js';
 import { KTableKTableJoin, type TableJoinKind } from './processors/KTableKTableJoin.js';
 import { KTableKTableJoinMerger } from './processors/KTableKTableJoinMerger.js';
@@ -42,11 +43,6 @@ export interface TableState<K, V> {
   readonly windowGraceMs?: number;
 }
 
-/** Splits the optional (Named | Materialized, Materialized) argument pair of Kafka's overloads. */
-function namedAndMaterialized<K, V>(a?: Materialized<K, V> | Named, b?: Materialized<K, V>): { named?: Named; materialized?: Materialized<K, V> } {
-  if (a instanceof Named) return { named: a, materialized: b };
-  return { materialized: a ?? b };
-}
 
 /** The KTable implementation. */
 export class KTableImpl<K, V> implements KTable<K, V>, KTableParent<K, V> {

@@ -14,13 +14,11 @@ import type { GroupedStreamAggregateBuilder } from './internals/GroupedStreamAgg
 import type { InternalStreamsBuilder, MaterializedInternal } from './internals/InternalStreamsBuilder.js';
 import type { KTable } from './KTable.js';
 import type { Materialized } from './Materialized.js';
-import { Named } from './Named.js';
+import type { Named } from './Named.js';
+import { namedAndMaterialized } from './internals/namedAndMaterialized.js';
 import { KStreamSessionWindowAggregate } from './processors/KStreamSessionWindowAggregate.js';
 import type { SessionWindowedKStream } from './SessionWindowedKStream.js';
 
-function split<K, V>(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): { named?: Named; materialized?: Materialized<K, V> } {
-  return a instanceof Named ? { named: a, materialized: b } : { materialized: a ?? b };
-}
 
 /** Session-window aggregations of a grouped stream. */
 export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<K, V> {
@@ -40,7 +38,7 @@ export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<
   }
 
   count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<Windowed<K>, number> {
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     if (materialized !== undefined && materialized.storeName === null) this.builder.names.newStoreName('KSTREAM-AGGREGATE-');
     const mat = this.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
@@ -51,7 +49,7 @@ export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<
 
   reduce(reducer: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<Windowed<K>, V> {
     requireNonNull(reducer, 'reducer');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.builder.materialize(materialized, 'KSTREAM-REDUCE-');
     mat.keySerde ??= this.keySerde;
     mat.valueSerde ??= this.valueSerde;
@@ -70,7 +68,7 @@ export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<
     requireNonNull(initializer, 'initializer');
     requireNonNull(aggregator, 'aggregator');
     requireNonNull(merger, 'sessionMerger');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
     const name = this.builder.names.orElseGenerate(named?.name, 'KSTREAM-AGGREGATE-');

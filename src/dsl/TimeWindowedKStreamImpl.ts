@@ -16,14 +16,12 @@ import type { InternalStreamsBuilder, MaterializedInternal } from './internals/I
 import type { KTableProcessorSupplier } from './internals/KTableValueGetter.js';
 import type { KTable } from './KTable.js';
 import { type Materialized, StoreType } from './Materialized.js';
-import { Named } from './Named.js';
+import type { Named } from './Named.js';
+import { namedAndMaterialized } from './internals/namedAndMaterialized.js';
 import { KStreamSlidingWindowAggregate } from './processors/KStreamSlidingWindowAggregate.js';
 import { KStreamWindowAggregate } from './processors/KStreamWindowAggregate.js';
 import type { TimeWindowedKStream } from './TimeWindowedKStream.js';
 
-function split<K, V>(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): { named?: Named; materialized?: Materialized<K, V> } {
-  return a instanceof Named ? { named: a, materialized: b } : { materialized: a ?? b };
-}
 
 /** Time- and sliding-window aggregations of a grouped stream. */
 export class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> {
@@ -43,7 +41,7 @@ export class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> 
   }
 
   count(a?: Named | Materialized<K, number>, b?: Materialized<K, number>): KTable<Windowed<K>, number> {
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     // Kafka burns a store name when count() gets a Materialized without a name
     if (materialized !== undefined && materialized.storeName === null) this.builder.names.newStoreName('KSTREAM-AGGREGATE-');
     const mat = this.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
@@ -55,7 +53,7 @@ export class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> 
 
   reduce(reducer: Reducer<V>, a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<Windowed<K>, V> {
     requireNonNull(reducer, 'reducer');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.builder.materialize(materialized, 'KSTREAM-REDUCE-');
     mat.keySerde ??= this.keySerde;
     mat.valueSerde ??= this.valueSerde;
@@ -67,7 +65,7 @@ export class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> 
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, a?: Named | Materialized<K, VA>, b?: Materialized<K, VA>): KTable<Windowed<K>, VA> {
     requireNonNull(initializer, 'initializer');
     requireNonNull(aggregator, 'aggregator');
-    const { named, materialized } = split(a, b);
+    const { named, materialized } = namedAndMaterialized(a, b);
     const mat = this.builder.materialize(materialized, 'KSTREAM-AGGREGATE-');
     mat.keySerde ??= this.keySerde;
     const name = this.builder.names.orElseGenerate(named?.name, 'KSTREAM-AGGREGATE-');
