@@ -26,6 +26,7 @@ import type { StateRestoreListener } from './StateRestoreListener.js';
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './StreamsConfig.js';
 import { GlobalStreamThread } from './thread/GlobalStreamThread.js';
 import { StreamThread } from './thread/StreamThread.js';
+import type { CommitHook } from './thread/TaskManager.js';
 import { prepareTopics } from './topics/InternalTopicManager.js';
 import { TopologyMetadata } from './topics/TopologyMetadata.js';
 
@@ -37,6 +38,12 @@ export interface KafkaStreamsOptions {
    * is not closed by `close()`.
    */
   readonly kafka?: KafkaPort;
+  /**
+   * Called after each numbered step of every commit (see TaskManager). For fault-injection
+   * tests: a hook that throws acts as a crash at that point, the thread dies without
+   * running the later steps. Not for production use.
+   */
+  readonly commitHook?: CommitHook;
 }
 
 /** What one local stream thread is doing (Kafka's `ThreadMetadata`, in brief). */
@@ -220,6 +227,7 @@ export class KafkaStreams {
       pollMs: this.config.pollMs ?? 100,
       repartitionPurgeIntervalMs: this.config.repartitionPurgeIntervalMs ?? 30_000,
       restoreListener: () => this.restoreListener,
+      commitHook: this.options.commitHook ?? null,
       onStateChange: () => this.updateStateFromThreads(),
       onShutdownRequested: () => {
         void this.closeToError(new StreamsError('An instance of the application requested that every instance shut down (SHUTDOWN_APPLICATION)'));

@@ -31,7 +31,7 @@ import type { ResolvedStreamsConfig } from '../StreamsConfig.js';
 import type { TopologyMetadata } from '../topics/TopologyMetadata.js';
 import { ChangelogRestorer } from './ChangelogRestorer.js';
 import { RecordCollectorImpl } from './RecordCollectorImpl.js';
-import { TaskManager } from './TaskManager.js';
+import { type CommitHook, TaskManager } from './TaskManager.js';
 
 /** Records processed per iteration at most, so polls, punctuations and commits keep coming. */
 const MAX_RECORDS_PER_ITERATION = 10_000;
@@ -56,6 +56,7 @@ export interface StreamThreadDeps {
   readonly pollMs: number;
   readonly repartitionPurgeIntervalMs: number;
   readonly restoreListener: () => StateRestoreListener | null;
+  readonly commitHook: CommitHook | null;
   readonly onStateChange: (thread: StreamThread, next: StreamThreadState, prev: StreamThreadState) => void;
   /** The group leader asked every instance to shut down (SHUTDOWN_APPLICATION somewhere). */
   readonly onShutdownRequested: (thread: StreamThread) => void;
@@ -119,6 +120,7 @@ export class StreamThread {
       collector: this.collector,
       globalStores: this.deps.globalStores,
       clock: Date.now,
+      commitHook: this.deps.commitHook,
     });
     this.restorer = new ChangelogRestorer({
       port,

@@ -39,7 +39,14 @@ export interface TaskManagerDeps {
   readonly collector: RecordCollectorImpl;
   readonly globalStores: ReadonlyMap<string, StateStore>;
   readonly clock: () => number;
+  /** Fault injection for tests: called after each commit step; throwing acts as a crash there. */
+  readonly commitHook?: CommitHook | null;
 }
+
+/** The commit steps, as numbered in the comment at the top of this file. */
+export type CommitStep = 'caches-flushed' | 'kafka-committed' | 'stores-committed';
+/** Called after a commit step with the ids of the tasks being committed. */
+export type CommitHook = (step: CommitStep, taskIds: readonly string[]) => void;
 
 export class TaskManager {
   private readonly tasks = new Map<string, ActiveTask>();
@@ -198,16 +205,26 @@ export class TaskManager {
     if (tasks.length === 0) return [];
     // 1. flush caches: forward dirty entries, log them to the changelogs
     for (const t of tasks) t.task.prepareCommit();
+    this.afterStep('caches-flushed', tasks);
     // 2. at-least-once: every record sent so far is acknowledged, then the offsets
     await this.deps.collector.flush();
     const offsets: TopicPartitionOffset[] = tasks.flatMap((t) => t.task.committableOffsets());
     if (offsets.length > 0) await consumer.commitOffsets(offsets);
+    this.afterStep('kafka-committed', tasks);
     // 3. persistent stores: their data with the changelog offset it reflects
     for (const t of tasks) {
       this.commitStores(t);
       t.task.postCommit();
     }
+    this.afterStep('stores-committed', tasks);
     return offsets;
+  }
+
+  private afterStep(step: CommitStep, tasks: readonly ActiveTask[]): void {
+    this.deps.commitHook?.(
+      step,
+      tasks.map((t) => t.key),
+    );
   }
 
   /**
