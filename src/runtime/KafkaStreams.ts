@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, StreamsError } from '../errors.js';
+import { StreamsError } from '../errors.js';
 import type { BuildDefaults } from '../topology/InternalTopologyBuilder.js';
 import type { Topology } from '../topology/Topology.js';
 import { requestApplicationShutdown } from './assignment/ShutdownRequester.js';
@@ -97,9 +97,6 @@ export class KafkaStreams {
     private readonly options: KafkaStreamsOptions = {},
   ) {
     this.config = resolveConfig(config);
-    if (this.config.processingGuarantee === 'exactly_once_v2') {
-      throw new ConfigError("processingGuarantee 'exactly_once_v2' is not supported by the KafkaStreams runtime yet; use 'at_least_once'");
-    }
     const internal = topology.internal;
     internal.setApplicationId(this.config.applicationId);
     this.meta = new TopologyMetadata(internal);
@@ -208,6 +205,9 @@ export class KafkaStreams {
     if (c.sessionTimeoutMs !== undefined) out.sessionTimeoutMs = c.sessionTimeoutMs;
     if (c.heartbeatIntervalMs !== undefined) out.heartbeatIntervalMs = c.heartbeatIntervalMs;
     if (c.rebalanceTimeoutMs !== undefined) out.rebalanceTimeoutMs = c.rebalanceTimeoutMs;
+    // exactly-once: records of open or aborted transactions (ours too, on repartition
+    // topics and changelogs) are never read, by tasks, restoration or global stores
+    if (c.processingGuarantee === 'exactly_once_v2') out.isolationLevel = 'read_committed';
     return out;
   }
 

@@ -31,6 +31,8 @@ export async function setup(): Promise<void> {
     console.log(msg);
     return;
   }
+  // a broker that was already up (another run, or a developer's) is used and left running
+  const alreadyUp = spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0;
   let out: string;
   try {
     out = execFileSync('bash', [script, 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
@@ -43,7 +45,7 @@ export async function setup(): Promise<void> {
   const line = out.trim().split('\n').reverse().find((l) => l.startsWith('KAFKA_BOOTSTRAP='));
   if (line === undefined) throw new Error(`scripts/kafka.sh up printed no KAFKA_BOOTSTRAP line:\n${out}`);
   process.env.KAFKA_BOOTSTRAP = line.slice('KAFKA_BOOTSTRAP='.length);
-  started = true;
+  started = !alreadyUp;
   // A fresh broker loads its group and transaction coordinators on first use, and kafkajs
   // consumers that meet "coordinator is loading" in their first join can stall for a long
   // while: warm both up once (a group consumer and a transaction) before any test runs.

@@ -7,7 +7,8 @@ import type { ProcessorTopology } from '../../topology/ProcessorTopology.js';
 import type { TopicPartition } from '../kafka/KafkaPort.js';
 import type { StreamTask } from '../task/StreamTask.js';
 import type { TaskId } from '../TaskId.js';
-import type { TaskCollector } from './RecordCollectorImpl.js';
+import type { RecordCollectorImpl, TaskCollector } from './RecordCollectorImpl.js';
+import type { TransactionalSender } from './TransactionalSender.js';
 
 export interface ActiveTask {
   readonly id: TaskId;
@@ -17,6 +18,10 @@ export interface ActiveTask {
   readonly topology: ProcessorTopology;
   readonly partitions: readonly TopicPartition[];
   readonly collector: TaskCollector;
+  /** Where its records go: the thread's collector, or under exactly-once its own. */
+  readonly sink: RecordCollectorImpl;
+  /** Exactly-once: the task's transactional producer (set once initialised); else null. */
+  readonly sender: TransactionalSender | null;
   /** True until its stores are restored and its processors initialised. */
   restoring: boolean;
   /** When the task first had some but not all partitions buffered (max.task.idle.ms), or -1. */

@@ -6,7 +6,7 @@
  * `flush()` is step 2a of a commit: it resolves once Kafka has acknowledged every record
  * sent so far, and rejects if one could not be written (and the handler said 'fail').
  */
-import { StreamsError } from '../../errors.js';
+import { StreamsError, TaskCorruptedError, TaskMigratedError } from '../../errors.js';
 import type { Headers } from '../../processor/Headers.js';
 import type { RecordCollector } from '../../topology/InternalProcessorContext.js';
 import type { ProductionHandler } from '../ErrorHandlers.js';
@@ -155,6 +155,11 @@ export class RecordCollectorImpl implements RecordCollector {
     if (f !== null) throw f;
   }
 
+  /** The send failure the handler did not forgive, or null. */
+  failed(): Error | null {
+    return this.failure;
+  }
+
   /** Forgets what was buffered and not yet sent (a dirty close: no commit covers it). */
   discardBuffered(): void {
     this.buffer = [];
@@ -166,6 +171,11 @@ export class RecordCollectorImpl implements RecordCollector {
   }
 
   private onFailure(batch: readonly ProducerRecord[], error: Error): void {
+    if (error instanceof TaskMigratedError || error instanceof TaskCorruptedError) {
+      // a fenced producer or a failed transaction: no handler can drop its way out of it
+      this.failure ??= error;
+      return;
+    }
     const topics = [...new Set(batch.map((r) => r.topic))];
     for (const topic of topics) {
       const verdict = typeof this.handler === 'function' ? this.handler(topic, error) : this.handler;

@@ -121,6 +121,15 @@ export class StreamThread {
       globalStores: this.deps.globalStores,
       clock: Date.now,
       commitHook: this.deps.commitHook,
+      eos:
+        config.processingGuarantee === 'exactly_once_v2'
+          ? {
+              port,
+              admin: this.deps.admin,
+              clientId: this.name,
+              newCollector: (sender) => new RecordCollectorImpl(sender, (t) => this.deps.partitions.get(t), config.productionExceptionHandler),
+            }
+          : null,
     });
     this.restorer = new ChangelogRestorer({
       port,
@@ -189,10 +198,10 @@ export class StreamThread {
   private async runOnce(): Promise<void> {
     const consumer = this.consumer as GroupConsumer;
     const tasks = this.tasks as TaskManager;
-    const collector = this.collector as RecordCollectorImpl;
     const busy = tasks.all().some((t) => !t.restoring && t.task.hasRecordsQueued());
     const batches = await consumer.poll(busy ? 0 : this.deps.pollMs);
     if (this.stopping) return;
+    if (tasks.reviveLost(consumer.assignment().partitions)) await tasks.initTransactions(consumer);
     if (tasks.restoring().length > 0) {
       // a task whose directory is still locked by its previous owner waits for a later iteration
       const ready = tasks.restoring().filter((t) => tasks.lockStateDirectory(t, STATE_LOCK_TIMEOUT_MS));
@@ -212,9 +221,10 @@ export class StreamThread {
     if (toPause.length > 0) consumer.pause(toPause);
     tasks.process(MAX_RECORDS_PER_ITERATION);
     tasks.punctuateSystemTime();
-    collector.dispatch();
-    collector.throwIfFailed();
-    await collector.backpressure(MAX_BUFFERED_OUTPUT);
+    const collectors = tasks.collectors();
+    for (const c of collectors) c.dispatch();
+    tasks.checkSendFailures();
+    for (const c of collectors) await c.backpressure(MAX_BUFFERED_OUTPUT);
     this.resumeDrained();
     if (Date.now() - this.lastCommit >= this.deps.config.commitIntervalMs) await this.commit();
   }
@@ -268,8 +278,12 @@ export class StreamThread {
     }
   }
 
-  /** The assignment listener, awaited by poll() before records of new partitions arrive. */
-  private onAssignment(change: AssignmentChange): void {
+  /**
+   * The assignment listener, awaited by poll() before records of new partitions arrive.
+   * Under exactly-once it initialises the new tasks' producers and seeks their partitions
+   * to the committed offsets before returning.
+   */
+  private async onAssignment(change: AssignmentChange): Promise<void> {
     const info = decodeAssignment(change.assignment.userData);
     if (info !== null) this.hosts = info.hosts;
     if (info?.error === AssignorError.SHUTDOWN_REQUESTED) {
@@ -281,6 +295,7 @@ export class StreamThread {
     const owned = new Set(change.assignment.partitions.map((tp) => tpKey(tp.topic, tp.partition)));
     for (const key of [...this.pausedForBuffer.keys()]) if (!owned.has(key)) this.pausedForBuffer.delete(key);
     (this.tasks as TaskManager).handleAssignment(change.assignment.partitions);
+    await (this.tasks as TaskManager).initTransactions(this.consumer as GroupConsumer);
     this.setState(StreamThreadState.PARTITIONS_ASSIGNED);
   }
 
@@ -300,14 +315,17 @@ export class StreamThread {
 
   /** Closes every task without committing; unsent output is dropped (no commit covers it). */
   private async closeTasksDirty(): Promise<void> {
-    this.collector?.discardBuffered();
+    const collectors = this.tasks?.collectors() ?? [];
+    for (const c of collectors) c.discardBuffered();
     this.tasks?.closeAll(false);
-    await this.collector?.settle();
+    for (const c of collectors) await c.settle();
+    await this.tasks?.settle();
   }
 
   private async closeClients(): Promise<void> {
     // the consumer leaves the group, so its partitions move at once
     await this.consumer?.close().catch(() => {});
+    await this.tasks?.settle();
     await this.producer?.close().catch(() => {});
   }
 }

@@ -5,10 +5,14 @@
  * The commit, in this order (design.md, "State and the commit protocol"):
  * 1. Flush: every task's prepareCommit() flushes its stores' caches, so dirty entries
  *    are forwarded downstream and written to their changelogs through the collector.
- * 2. Make Kafka durable (at-least-once): await the producer's acknowledgement of every
- *    record sent so far, THEN commit the tasks' input offsets through the consumer. An
- *    offset is never committed before the output and changelog records it covers are.
- *    (exactly-once will instead send the offsets in the task's transaction and commit it)
+ * 2. Make Kafka durable.
+ *    at_least_once: await the producer's acknowledgement of every record sent so far,
+ *    THEN commit the tasks' input offsets through the consumer. An offset is never
+ *    committed before the output and changelog records it covers are.
+ *    exactly_once_v2: per task, await its sends, add its input offsets to its open
+ *    transaction (sendOffsets) and commit the transaction: output, changelog records and
+ *    offsets become visible together or not at all. A task whose transaction fails
+ *    (fenced, or outcome unknown) is closed dirty: see "Exactly-once" below.
  * 3. Commit the persistent stores: each RocksDB store writes its uncommitted data with
  *    the changelog offset it now reflects (the last acknowledged offset of its changelog
  *    partition) in one WriteBatch. A crash before this step leaves a store behind Kafka;
@@ -17,26 +21,53 @@
  * A clean close runs step 3 again for every task (also those with nothing to commit, whose
  * stores may hold restored data) before closing the stores; a dirty close drops what the
  * stores did not commit.
+ *
+ * Exactly-once: each task has its own transactional producer, transactional id
+ * `<applicationId>-<taskId>` (kafkajs has no KIP-447, so fencing comes from the id, not
+ * the group generation). A new owner initialises that id before it reads the task's
+ * committed offsets: that fences the old owner and completes (aborts) its open
+ * transaction, so the offsets read are final. A task fenced or failed in a transaction
+ * is closed dirty (its RocksDB stores drop what they did not commit; in-memory stores
+ * are rebuilt from their changelogs) and set aside as lost: the next assignment that
+ * still gives it to this thread re-creates it from the committed offsets, and so does
+ * `reviveLost` when no rebalance came (the transaction timed out while we still own it).
  */
-import { StateDirectoryLockedError } from '../../errors.js';
+import { StateDirectoryLockedError, TaskCorruptedError, TaskMigratedError } from '../../errors.js';
 import type { ThreadCache } from '../../state/internals/ThreadCache.js';
 import { StateDirectory } from '../../state/rocksdb/TaskStateDirectory.js';
 import type { StateStore } from '../../state/StateStore.js';
 import type { BuildDefaults } from '../../topology/InternalTopologyBuilder.js';
-import type { GroupConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/KafkaPort.js';
+import type { GroupConsumer, KafkaAdmin, KafkaPort, TopicPartition, TopicPartitionOffset } from '../kafka/KafkaPort.js';
 import { tpKey } from '../kafka/util.js';
 import type { ResolvedStreamsConfig } from '../StreamsConfig.js';
 import { StreamTask } from '../task/StreamTask.js';
 import type { TopologyMetadata } from '../topics/TopologyMetadata.js';
 import type { ActiveTask } from './ActiveTask.js';
 import { type RecordCollectorImpl, TaskCollector } from './RecordCollectorImpl.js';
+import { TransactionalSender } from './TransactionalSender.js';
+
+/** How long a lost task (fenced, no rebalance heard of) waits before it is re-created. */
+const REVIVE_LOST_AFTER_MS = 5_000;
+
+/** What exactly-once needs to give each task its own transactional producer. */
+export interface ExactlyOnceDeps {
+  readonly port: KafkaPort;
+  readonly admin: KafkaAdmin;
+  /** Prefix of the task producers' client ids. */
+  readonly clientId: string;
+  /** A record collector over a task's transactional sender. */
+  readonly newCollector: (sender: TransactionalSender) => RecordCollectorImpl;
+}
 
 export interface TaskManagerDeps {
   readonly config: ResolvedStreamsConfig;
   readonly meta: TopologyMetadata;
   readonly defaults: BuildDefaults;
   readonly cache: ThreadCache;
+  /** The thread's collector (at_least_once; unused under exactly-once). */
   readonly collector: RecordCollectorImpl;
+  /** Set under exactly_once_v2. */
+  readonly eos?: ExactlyOnceDeps | null;
   readonly globalStores: ReadonlyMap<string, StateStore>;
   readonly clock: () => number;
   /** Fault injection for tests: called after each commit step; throwing acts as a crash there. */
@@ -52,6 +83,10 @@ export class TaskManager {
   private readonly tasks = new Map<string, ActiveTask>();
   private readonly byPartition = new Map<string, ActiveTask>();
   private readonly stateDirectory: StateDirectory;
+  /** Tasks closed after a failed transaction, still assigned: re-created later (see the top). */
+  private readonly lost = new Map<string, { id: ActiveTask['id']; partitions: readonly TopicPartition[]; since: number }>();
+  /** Producers being closed in the background (dirty closes), awaited by `settle()`. */
+  private closing: Promise<void>[] = [];
 
   constructor(private readonly deps: TaskManagerDeps) {
     this.stateDirectory = new StateDirectory({ applicationId: deps.config.applicationId, stateDir: deps.config.stateDir });
@@ -85,6 +120,7 @@ export class TaskManager {
         closed++;
       }
     }
+    this.lost.clear(); // the assignment says which of them are still ours
     let created = 0;
     for (const [key, tp] of wanted) {
       if (this.tasks.has(key)) continue;
@@ -98,7 +134,10 @@ export class TaskManager {
     const sub = this.deps.meta.subtopology(id.subtopology);
     if (sub === undefined) throw new Error(`No sub-topology ${id.subtopology} for task ${key}`);
     const topology = this.deps.meta.internal.build(this.deps.defaults, sub.nodeNames);
-    const collector = new TaskCollector(this.deps.collector);
+    const eos = this.deps.eos ?? null;
+    const sender = eos === null ? null : new TransactionalSender(key);
+    const sink = sender === null ? this.deps.collector : (eos as ExactlyOnceDeps).newCollector(sender);
+    const collector = new TaskCollector(sink);
     const persistent = [...topology.stores.values()].some((s) => s.persistent);
     const stateDir = persistent ? this.stateDirectory.taskDirectory(id) : null;
     const task = new StreamTask({
@@ -119,6 +158,8 @@ export class TaskManager {
       topology,
       partitions,
       collector,
+      sink,
+      sender,
       restoring: true,
       idleSince: -1,
       stateDir,
@@ -128,6 +169,80 @@ export class TaskManager {
     };
     this.tasks.set(key, active);
     for (const tp of partitions) this.byPartition.set(tpKey(tp.topic, tp.partition), active);
+  }
+
+  /**
+   * Exactly-once: gives every new task its transactional producer, then moves its input
+   * partitions to the committed offsets. In this order: initialising the producer fences
+   * the previous owner and completes its open transaction, so the offsets read after it
+   * are final (kafkajs has no KIP-447 "require stable" offset fetch).
+   */
+  async initTransactions(consumer: GroupConsumer): Promise<void> {
+    const eos = this.deps.eos;
+    if (eos === undefined || eos === null) return;
+    const pending = this.all().filter((t) => t.sender !== null && t.sender.producer === null);
+    await Promise.all(
+      pending.map(async (t) => {
+        const sender = t.sender as TransactionalSender;
+        sender.producer = await eos.port.transactionalProducer({
+          transactionalId: `${this.deps.config.applicationId}-${t.key}`,
+          clientId: `${eos.clientId}-${t.key}-producer`,
+        });
+        const committed = await eos.admin.fetchCommittedOffsets(this.deps.config.applicationId, t.partitions);
+        if (this.tasks.get(t.key) !== t) return; // closed meanwhile
+        for (const c of committed) if (c.offset !== null) consumer.seek({ topic: c.topic, partition: c.partition }, c.offset);
+      }),
+    );
+  }
+
+  /**
+   * Re-creates lost tasks (see the top) that are still assigned after REVIVE_LOST_AFTER_MS
+   * without a new assignment; true if any was. Call initTransactions next.
+   */
+  reviveLost(assigned: readonly TopicPartition[]): boolean {
+    if (this.lost.size === 0) return false;
+    const now = this.deps.clock();
+    const owned = new Set(assigned.map((tp) => tpKey(tp.topic, tp.partition)));
+    let revived = false;
+    for (const [key, l] of this.lost) {
+      if (now - l.since < REVIVE_LOST_AFTER_MS) continue;
+      this.lost.delete(key);
+      if (!l.partitions.every((tp) => owned.has(tpKey(tp.topic, tp.partition)))) continue;
+      console.warn(`kstreams: re-creating task ${key} from its committed offsets after its transaction failed`);
+      this.create(key, l.id, l.partitions);
+      revived = true;
+    }
+    return revived;
+  }
+
+  /** Closes a task whose transaction failed (fenced or outcome unknown) and sets it aside as lost. */
+  private loseTask(t: ActiveTask, error: Error): void {
+    console.warn(`kstreams: task ${t.key}: ${error.message}; closing it dirty, its uncommitted work is discarded`);
+    this.closeDirty(t);
+    this.lost.set(t.key, { id: t.id, partitions: t.partitions, since: this.deps.clock() });
+  }
+
+  /** The collectors output goes through: the thread's, or under exactly-once one per task. */
+  collectors(): RecordCollectorImpl[] {
+    if (this.deps.eos === undefined || this.deps.eos === null) return [this.deps.collector];
+    return this.all().map((t) => t.sink);
+  }
+
+  /**
+   * Rethrows a send failure. Under exactly-once, a task whose producer was fenced or whose
+   * transaction failed is lost instead (closed dirty), and the thread goes on.
+   */
+  checkSendFailures(): void {
+    if (this.deps.eos === undefined || this.deps.eos === null) {
+      this.deps.collector.throwIfFailed();
+      return;
+    }
+    for (const t of this.all()) {
+      const failure = t.sink.failed();
+      if (failure === null) continue;
+      if (!isTransactionLoss(failure)) throw failure;
+      this.loseTask(t, failure);
+    }
   }
 
   /**
@@ -201,15 +316,38 @@ export class TaskManager {
 
   /** Commits every running task that needs it; see the numbered protocol at the top. Returns the committed offsets. */
   async commit(consumer: GroupConsumer): Promise<TopicPartitionOffset[]> {
-    const tasks = this.all().filter((t) => !t.restoring && t.task.commitNeededOrRequested());
+    let tasks = this.all().filter((t) => !t.restoring && t.task.commitNeededOrRequested());
     if (tasks.length === 0) return [];
     // 1. flush caches: forward dirty entries, log them to the changelogs
     for (const t of tasks) t.task.prepareCommit();
     this.afterStep('caches-flushed', tasks);
-    // 2. at-least-once: every record sent so far is acknowledged, then the offsets
-    await this.deps.collector.flush();
-    const offsets: TopicPartitionOffset[] = tasks.flatMap((t) => t.task.committableOffsets());
-    if (offsets.length > 0) await consumer.commitOffsets(offsets);
+    // 2. make Kafka durable
+    let offsets: TopicPartitionOffset[];
+    if (this.deps.eos === undefined || this.deps.eos === null) {
+      // at-least-once: every record sent so far is acknowledged, then the offsets
+      await this.deps.collector.flush();
+      offsets = tasks.flatMap((t) => t.task.committableOffsets());
+      if (offsets.length > 0) await consumer.commitOffsets(offsets);
+    } else {
+      // exactly-once: each task's transaction with its offsets; failed tasks are lost
+      const results = await Promise.allSettled(tasks.map((t) => this.commitTransaction(t)));
+      offsets = [];
+      const committed: ActiveTask[] = [];
+      let fatal: unknown = null;
+      results.forEach((r, i) => {
+        const t = tasks[i] as ActiveTask;
+        if (r.status === 'fulfilled') {
+          offsets.push(...r.value);
+          committed.push(t);
+        } else if (isTransactionLoss(r.reason)) {
+          this.loseTask(t, r.reason as Error);
+        } else {
+          fatal ??= r.reason;
+        }
+      });
+      if (fatal !== null) throw fatal;
+      tasks = committed;
+    }
     this.afterStep('kafka-committed', tasks);
     // 3. persistent stores: their data with the changelog offset it reflects
     for (const t of tasks) {
@@ -217,6 +355,21 @@ export class TaskManager {
       t.task.postCommit();
     }
     this.afterStep('stores-committed', tasks);
+    return offsets;
+  }
+
+  /** Step 2 under exactly-once for one task; returns the offsets it committed. */
+  private async commitTransaction(t: ActiveTask): Promise<TopicPartitionOffset[]> {
+    await t.sink.flush();
+    const producer = (t.sender as TransactionalSender).producer;
+    if (producer === null) throw new TaskCorruptedError(`Task ${t.key} has no transactional producer`);
+    const offsets = t.task.committableOffsets();
+    if (!producer.inTransaction()) {
+      if (offsets.length === 0) return offsets; // nothing sent, nothing consumed
+      await producer.beginTransaction();
+    }
+    await producer.sendOffsets(this.deps.config.applicationId, offsets);
+    await producer.commitTransaction();
     return offsets;
   }
 
@@ -235,7 +388,7 @@ export class TaskManager {
   private commitStores(t: ActiveTask): void {
     const stores = t.task.persistentStores();
     if (stores === undefined) return;
-    const acked = this.deps.collector.ackedOffsets();
+    const acked = t.sink.ackedOffsets();
     for (const [storeName, topic] of t.topology.changelogTopics) {
       const offset = Math.max(t.changelogOffsets.get(storeName) ?? -1, acked.get(tpKey(topic, t.id.partition)) ?? -1);
       if (offset >= 0) t.changelogOffsets.set(storeName, offset);
@@ -254,6 +407,7 @@ export class TaskManager {
         t.task.close();
       } finally {
         this.releaseLock(t);
+        this.closeProducer(t);
       }
     }
   }
@@ -268,6 +422,27 @@ export class TaskManager {
       console.warn(`kstreams: error closing task ${t.key} (dirty close, ignored): ${(e as Error).message}`);
     }
     this.releaseLock(t);
+    if (t.sender !== null) t.sink.discardBuffered();
+    this.closeProducer(t);
+  }
+
+  /** Exactly-once: closes the task's producer in the background (an open transaction is aborted). */
+  private closeProducer(t: ActiveTask): void {
+    if (t.sender === null) return;
+    const sender = t.sender;
+    this.closing.push(
+      t.sink
+        .settle()
+        .then(() => sender.close())
+        .catch((e: unknown) => console.warn(`kstreams: closing the producer of task ${t.key}: ${(e as Error).message}`)),
+    );
+  }
+
+  /** Waits for the task producers being closed. */
+  async settle(): Promise<void> {
+    const closing = this.closing;
+    this.closing = [];
+    await Promise.all(closing);
   }
 
   private releaseLock(t: ActiveTask): void {
@@ -290,4 +465,11 @@ export class TaskManager {
       if (this.byPartition.get(k) === t) this.byPartition.delete(k);
     }
   }
+}
+
+/** A failure that loses a task's transaction (fenced, or outcome unknown) rather than the thread. */
+function isTransactionLoss(e: unknown): boolean {
+  if (e instanceof TaskMigratedError || e instanceof TaskCorruptedError) return true;
+  const cause = e instanceof Error ? e.cause : undefined;
+  return cause instanceof TaskMigratedError || cause instanceof TaskCorruptedError;
 }

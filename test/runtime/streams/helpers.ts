@@ -47,8 +47,20 @@ function allToFirst(): PartitionAssignor {
 }
 
 /** Reads `topic` from the beginning until `done(records)` holds or `timeoutMs` passes; returns what it read. */
-export async function readUntil(port: KafkaPort, topic: string, done: (records: RawRecord[]) => boolean, timeoutMs: number): Promise<RawRecord[]> {
-  const consumer = await port.consumer({ groupId: unique('reader'), assignor: allToFirst(), sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500 });
+export async function readUntil(
+  port: KafkaPort,
+  topic: string,
+  done: (records: RawRecord[]) => boolean,
+  timeoutMs: number,
+  isolationLevel: 'read_committed' | 'read_uncommitted' = 'read_uncommitted',
+): Promise<RawRecord[]> {
+  const consumer = await port.consumer({
+    groupId: unique('reader'),
+    assignor: allToFirst(),
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 500,
+    isolationLevel,
+  });
   const got: RawRecord[] = [];
   try {
     await consumer.subscribe([topic]);

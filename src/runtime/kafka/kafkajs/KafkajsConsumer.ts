@@ -34,6 +34,8 @@ import { toRawRecord, toTopicPartitions } from './messages.js';
 interface Buffered {
   readonly records: RawRecord[];
   highWatermark: number;
+  /** The offset after the last one fetched, transaction markers and aborted records included (-1: unknown). */
+  next: number;
 }
 
 /** The assignment kafkajs reported last, not yet (or already) delivered to the caller. */
@@ -101,6 +103,11 @@ export class KafkajsConsumer implements GroupConsumer {
       c.on(c.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberId, e.payload.memberAssignment));
       c.on(c.events.COMMIT_OFFSETS, () => this.commitEvents++);
       c.on(c.events.CRASH, (e) => this.onCrash(e.payload.error, e.payload.restart));
+      // batches of only transaction markers or aborted records never reach eachBatch
+      c.on(c.events.END_BATCH_PROCESS, (e) => {
+        const p = e.payload;
+        if (p.batchSize === 0 && p.firstOffset !== null) this.onFilteredBatch(p.topic, p.partition, Number(p.firstOffset), Number(p.lastOffset) + 1);
+      });
       await c.connect();
       // kafkajs takes the reset policy per subscribe call
       const subs = topics.map((t) => (typeof t === 'string' ? { topic: t } : t));
@@ -152,7 +159,7 @@ export class KafkajsConsumer implements GroupConsumer {
     if (this.closed || isStale() || batch.messages.length === 0 || this.latest?.keys.has(key) !== true) return;
     let buf = this.buffers.get(key);
     if (buf === undefined) {
-      buf = { records: [], highWatermark: -1 };
+      buf = { records: [], highWatermark: -1, next: -1 };
       this.buffers.set(key, buf);
     }
     const last = buf.records[buf.records.length - 1];
@@ -162,6 +169,7 @@ export class KafkajsConsumer implements GroupConsumer {
       if (r.offset >= from) buf.records.push(r);
     }
     buf.highWatermark = Number(batch.highWatermark);
+    buf.next = Number(batch.lastOffset()) + 1;
     // the last visible message; kafkajs moves past trailing control records itself
     resolveOffset((batch.messages[batch.messages.length - 1] as { offset: string }).offset);
     if (buf.records.length >= this.maxBuffered && !this.fullPaused.has(key)) {
@@ -170,6 +178,24 @@ export class KafkajsConsumer implements GroupConsumer {
       this.kafkajsPause([tp]);
     }
     this.signal.notify();
+  }
+
+  /**
+   * A fetched batch that held only transaction markers or aborted records: the position
+   * moves past it (else a read_committed reader could wait forever for an end offset
+   * that lies on a commit marker), once the records buffered before it are returned.
+   */
+  private onFilteredBatch(topic: string, partition: number, first: number, next: number): void {
+    const key = tpKey(topic, partition);
+    if (this.closed || this.latest?.keys.has(key) !== true) return;
+    const buf = this.buffers.get(key);
+    if (buf !== undefined && buf.records.length > 0) {
+      buf.next = Math.max(buf.next, next);
+      return;
+    }
+    const pos = this.positions.get(key) ?? 0;
+    // a batch from before a seek back is not where the caller is
+    if (first >= pos && next > pos) this.positions.set(key, next);
   }
 
   async poll(maxWaitMs: number): Promise<FetchedBatch[]> {
@@ -235,7 +261,8 @@ export class KafkajsConsumer implements GroupConsumer {
       if (budget <= 0 || buf === undefined || buf.records.length === 0 || this.userPaused.has(key)) continue;
       const records = buf.records.splice(0, budget);
       budget -= records.length;
-      this.positions.set(key, (records[records.length - 1] as RawRecord).offset + 1);
+      const after = (records[records.length - 1] as RawRecord).offset + 1;
+      this.positions.set(key, buf.records.length === 0 && buf.next > after ? buf.next : after);
       out.push({ topic: tp.topic, partition: tp.partition, records, highWatermark: buf.highWatermark });
       if (buf.records.length < this.maxBuffered && this.fullPaused.delete(key)) this.kafkajsResume([tp]);
     }

@@ -2,6 +2,8 @@
  * The Kafka port over kafkajs 2.2.4. This folder is the only place in kstreams that
  * imports kafkajs (a lint rule enforces it).
  */
+// first: fixes kafkajs' read_committed filter before kafkajs loads (see the file)
+import './abortedFilterFix.js';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel } from 'kafkajs';
 import type {
   GroupConsumer,

@@ -6,6 +6,8 @@
  * keeps only the partitions, so the member reads its own userData back with
  * `readOwnAssignment` (a DescribeGroups call) after each join.
  */
+// first: fixes kafkajs' read_committed filter before kafkajs loads (see the file)
+import './abortedFilterFix.js';
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
 import type { GroupSubscription, MemberAssignment, MemberSubscription, PartitionAssignor, TopicPartition } from '../KafkaPort.js';
 import { EMPTY_BYTES, sortPartitions, tpKey } from '../util.js';
