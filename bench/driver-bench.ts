@@ -28,6 +28,8 @@ const RECORDS = Number(arg('records', '1000000'));
 const RUNS = Number(arg('runs', '3'));
 const ONLY = arg('only', 'abcde');
 const KEYS = 10_000;
+/** DSL store type: in-memory by default, as the foundation figures were measured (`--store rocks_db` for RocksDB). */
+const STORE = arg('store', 'in_memory') === 'rocks_db' ? 'rocks_db' : 'in_memory';
 const S = Serdes.String();
 
 function statelessTopology(): Topology {
@@ -81,7 +83,7 @@ function streamStreamLeftJoinTopology(): Topology {
 const keys = Array.from({ length: KEYS }, (_, i) => `key-${i}`);
 
 function run(name: string, topology: Topology, prepare?: (d: TopologyTestDriver) => void, everyChunk?: (d: TopologyTestDriver) => void): number {
-  const driver = new TopologyTestDriver(topology, { applicationId: 'bench' }, 0);
+  const driver = new TopologyTestDriver(topology, { applicationId: 'bench', defaultDslStore: STORE }, 0);
   prepare?.(driver);
   const input = driver.createInputTopic('in', S, S, 0, 1);
   const output = driver.createOutputTopic('out', S, S);
@@ -150,7 +152,7 @@ const cases: BenchCase[] = [
   },
 ];
 
-console.log(`TopologyTestDriver bench: ${RECORDS.toLocaleString('en-US')} records, ${RUNS} runs, node ${process.version}`);
+console.log(`TopologyTestDriver bench: ${RECORDS.toLocaleString('en-US')} records, ${RUNS} runs, ${STORE} stores, node ${process.version}`);
 for (const c of cases) {
   if (!ONLY.includes(c.id)) continue;
   console.log(`(${c.id}) ${c.name}`);

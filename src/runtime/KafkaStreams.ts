@@ -104,7 +104,7 @@ export class KafkaStreams {
       keySerde: this.config.defaultKeySerde,
       valueSerde: this.config.defaultValueSerde,
       cachingDisabled: this.config.cacheMaxBytes === 0,
-      dslStoreType: this.config.defaultDslStore ?? 'in_memory',
+      dslStoreType: this.config.defaultDslStore ?? 'rocks_db',
     };
     this.clientId = this.config.clientId ?? `${this.config.applicationId}-${this.processId}`;
     // as Kafka, build once now so that a broken topology fails here, not in a thread

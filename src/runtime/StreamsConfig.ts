@@ -31,7 +31,8 @@ export interface StreamsConfig {
   bufferedRecordsPerPartition?: number;
   /**
    * The bottom store of DSL stores whose Materialized names no store type
-   * (Kafka's default.dsl.store). Default 'in_memory' for now: see the README.
+   * (Kafka's default.dsl.store). Default 'rocks_db', as in Kafka: state survives restarts
+   * in `stateDir` and a restart restores only the changelog's tail.
    */
   defaultDslStore?: 'rocks_db' | 'in_memory';
   /** host:port of this instance for interactive queries. */

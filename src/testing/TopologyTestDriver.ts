@@ -74,7 +74,7 @@ export class TopologyTestDriver {
       keySerde: this.config.defaultKeySerde,
       valueSerde: this.config.defaultValueSerde,
       cachingDisabled: this.config.cacheMaxBytes === 0,
-      dslStoreType: this.config.defaultDslStore ?? 'in_memory',
+      dslStoreType: this.config.defaultDslStore ?? 'rocks_db',
     };
     const cache = new ThreadCache(this.config.cacheMaxBytes);
     const clock = () => this.wallClockMs;

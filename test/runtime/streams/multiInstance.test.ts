@@ -4,6 +4,9 @@
  * survivors take its tasks over, restore their state from the changelogs and finish with
  * at-least-once output: no input lost, no count below the truth.
  */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedKafka, KafkaStreams } from '../../../src/index.js';
 import { wordCountTopology } from '../../../examples/wordcount/topology.js';
@@ -21,9 +24,11 @@ function allTasks(clients: readonly KafkaStreams[]): string[] {
 
 describe('several KafkaStreams instances on the embedded broker', () => {
   const clients: KafkaStreams[] = [];
+  const stateDirs: string[] = [];
   afterEach(async () => {
     await Promise.all(clients.map((c) => c.close()));
     clients.length = 0;
+    for (const d of stateDirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   for (const n of [2, 3]) {
@@ -34,7 +39,10 @@ describe('several KafkaStreams instances on the embedded broker', () => {
       const applicationId = unique('wc-multi');
       let restored = 0;
       for (let i = 0; i < n; i++) {
-        const c = new KafkaStreams(wordCountTopology(input, output), { applicationId, commitIntervalMs: 50 }, { kafka });
+        // each instance has its own state directory, as separate machines would
+        const stateDir = join(tmpdir(), `${applicationId}-${i}`);
+        stateDirs.push(stateDir);
+        const c = new KafkaStreams(wordCountTopology(input, output), { applicationId, commitIntervalMs: 50, stateDir }, { kafka });
         c.setGlobalStateRestoreListener({ onRestoreEnd: (_tp, _store, total) => (restored += total) });
         clients.push(c);
       }
