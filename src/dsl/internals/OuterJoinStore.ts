@@ -48,38 +48,68 @@ function keySerde<K>(inner: Serde<K>): Serde<TimestampedKeyAndJoinSide<K>> {
   return { serializer: () => serializer, deserializer: () => deserializer };
 }
 
-/** [count int32] then per value [side byte][length int32][bytes]. */
+/** Kafka's ListSerializer flag of a list of variable-size entries (SerializationStrategy.VARIABLE_SIZE). */
+const VARIABLE_SIZE = 1;
+
+/**
+ * The store value in Kafka's layout, a ListSerde of LeftOrRightValue bytes (ListValueStore):
+ * [VARIABLE_SIZE byte][count int32], then per value [length int32][side byte: 1 left, 0 right][value bytes].
+ * Values in the layout of earlier kstreams versions ([count int32], then per value
+ * [side byte][length int32][bytes], so a first byte 0) are still read.
+ */
 function listCodec<VL, VR>(left: Serde<VL>, right: Serde<VR>): ValueCodec<OuterJoinValues<VL, VR>> {
   const ls = left.serializer();
   const rs = right.serializer();
   const ld = left.deserializer();
   const rd = right.deserializer();
+  const decodeOne = (topic: string, isLeft: boolean, bytes: Buffer): LeftOrRightValue<VL, VR> =>
+    isLeft ? { left: ld.deserialize(topic, bytes), right: null } : { left: null, right: rd.deserialize(topic, bytes) };
+  const corrupt = () => new SerializationError('Corrupt outer-join store value');
   return {
     encode(topic, list) {
       const parts = list.map((v) => {
         const isLeft = v.left !== null;
         const bytes = (isLeft ? ls.serialize(topic, v.left) : rs.serialize(topic, v.right)) ?? Buffer.alloc(0);
         const head = Buffer.allocUnsafe(5);
-        head[0] = isLeft ? 1 : 0;
-        head.writeInt32BE(bytes.length, 1);
+        head.writeInt32BE(1 + bytes.length, 0);
+        head[4] = isLeft ? 1 : 0;
         return Buffer.concat([head, bytes]);
       });
-      const count = Buffer.allocUnsafe(4);
-      count.writeInt32BE(list.length, 0);
-      return Buffer.concat([count, ...parts]);
+      const head = Buffer.allocUnsafe(5);
+      head[0] = VARIABLE_SIZE;
+      head.writeInt32BE(list.length, 1);
+      return Buffer.concat([head, ...parts]);
     },
     decode(topic, b) {
-      const n = b.readInt32BE(0);
       const out: OuterJoinValues<VL, VR> = [];
-      let off = 4;
-      for (let i = 0; i < n; i++) {
-        const isLeft = b[off] === 1;
-        const len = b.readInt32BE(off + 1);
-        const bytes = b.subarray(off + 5, off + 5 + len);
-        off += 5 + len;
-        out.push(isLeft ? { left: ld.deserialize(topic, bytes), right: null } : { left: null, right: rd.deserialize(topic, bytes) });
+      if (b.length < 4) throw corrupt();
+      let off: number;
+      if (b[0] === VARIABLE_SIZE) {
+        if (b.length < 5) throw corrupt();
+        const n = b.readInt32BE(1);
+        off = 5;
+        for (let i = 0; i < n; i++) {
+          if (off + 4 > b.length) throw corrupt();
+          const len = b.readInt32BE(off);
+          off += 4;
+          // a null entry (-1) or an empty one: LeftOrRightValueDeserializer gives null, the join has none
+          if (len <= 0) continue;
+          if (off + len > b.length) throw corrupt();
+          out.push(decodeOne(topic, b[off] === 1, b.subarray(off + 1, off + len)));
+          off += len;
+        }
+      } else {
+        const n = b.readInt32BE(0);
+        off = 4;
+        for (let i = 0; i < n; i++) {
+          if (off + 5 > b.length) throw corrupt();
+          const len = b.readInt32BE(off + 1);
+          if (len < 0 || off + 5 + len > b.length) throw corrupt();
+          out.push(decodeOne(topic, b[off] === 1, b.subarray(off + 5, off + 5 + len)));
+          off += 5 + len;
+        }
       }
-      if (off !== b.length) throw new SerializationError('Corrupt outer-join store value');
+      if (off !== b.length) throw corrupt();
       return out;
     },
   };
@@ -96,6 +126,23 @@ export class OuterJoinStoreBuilder<K, VL, VR> extends AbstractStoreBuilder<Outer
     private readonly rightSerde: Serde<VR> | null,
   ) {
     super(name);
+  }
+
+  /**
+   * Decodes records of this store's changelog to the store's key and value (restoration);
+   * the changelog holds each key's whole list after every change and a tombstone when
+   * the key is emitted or matched, as Kafka's ChangeLoggingListValueBytesStore logs it.
+   */
+  changelogDecoder(
+    topic: string,
+    defaults: { keySerde: Serde<unknown>; valueSerde: Serde<unknown> },
+  ): { key: (b: Buffer) => TimestampedKeyAndJoinSide<K>; value: (b: Buffer) => OuterJoinValues<VL, VR> } {
+    const kd = keySerde((this.keySerdeOrNull ?? defaults.keySerde) as Serde<K>).deserializer();
+    const codec = listCodec(
+      (this.leftSerde ?? defaults.valueSerde) as Serde<VL>,
+      (this.rightSerde ?? defaults.valueSerde) as Serde<VR>,
+    );
+    return { key: (b) => kd.deserialize(topic, b) as TimestampedKeyAndJoinSide<K>, value: (b) => codec.decode(topic, b) };
   }
 
   build(): OuterJoinStore<K, VL, VR> {

@@ -1,4 +1,5 @@
-import { Headers } from '../../processor/Headers.js';
+import { ProcessorStateError } from '../../errors.js';
+import { type Header, Headers } from '../../processor/Headers.js';
 import type { Serde } from '../../serdes/Serde.js';
 import { bytesToKey } from '../../state/internals/Bytes.js';
 import type { RecordContext, StateStore, StoreContext } from '../../state/StateStore.js';
@@ -28,8 +29,12 @@ interface Entry<K, V> extends BufferedUpdate<K, V> {
   readonly priorBytes: Buffer | null;
 }
 
+/** Values of the changelog's "v" header: the layout versions Kafka reads. */
+const V1 = Buffer.from([1]);
+const V2 = Buffer.from([2]);
+const V3 = Buffer.from([3]);
 /** Kafka's changelog header of the suppression buffer: v = 3. */
-const CHANGELOG_HEADERS = Headers.of([{ key: 'v', value: Buffer.from([3]) }]);
+const CHANGELOG_HEADERS = Headers.of([{ key: 'v', value: V3 }]);
 const NULL_VALUE_SENTINEL = -1;
 const OLD_PREV_DUPLICATE_VALUE_SENTINEL = -2;
 
@@ -73,6 +78,85 @@ function serializeContext(c: RecordContext): Buffer {
     parts.push(len, k, vlen, ...(h.value === null ? [] : [h.value]));
   }
   return Buffer.concat(parts);
+}
+
+/** A record of the buffer's changelog topic, as a restore reads it. */
+export interface SuppressionChangelogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Headers;
+}
+
+/** Reads Java ByteBuffer fields; reading past the end throws, as a BufferUnderflowException. */
+class ChangelogReader {
+  private pos = 0;
+  constructor(private readonly b: Buffer) {}
+
+  private need(n: number): void {
+    if (n < 0 || this.pos + n > this.b.length) throw new RangeError(`needs ${n} byte(s) at ${this.pos} of ${this.b.length}`);
+  }
+  long(): number {
+    this.need(8);
+    const v = Number(this.b.readBigInt64BE(this.pos));
+    this.pos += 8;
+    return v;
+  }
+  int(): number {
+    this.need(4);
+    const v = this.b.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  /** `length` bytes, or null for a negative length (Kafka's Utils.getNullableArray). */
+  array(length: number): Buffer | null {
+    if (length < 0) return null;
+    this.need(length);
+    const v = Buffer.from(this.b.subarray(this.pos, this.pos + length));
+    this.pos += length;
+    return v;
+  }
+  /** Kafka's Utils.getNullableSizePrefixedArray. */
+  sizePrefixed(): Buffer | null {
+    return this.array(this.int());
+  }
+  /** Kafka's ProcessorRecordContext.deserialize (a null topic was written as ""). */
+  context(): RecordContext {
+    const timestamp = this.long();
+    const offset = this.long();
+    const topicBytes = this.sizePrefixed();
+    if (topicBytes === null) throw new RangeError('record context without a topic');
+    const partition = this.int();
+    const count = this.int();
+    const headers: Header[] = [];
+    // -1: no headers (kept by Kafka for backward compatibility)
+    for (let i = 0; i < count; i++) {
+      const key = this.sizePrefixed();
+      if (key === null) throw new RangeError('record header without a key');
+      headers.push({ key: key.toString('utf8'), value: this.sizePrefixed() });
+    }
+    const topic = topicBytes.toString('utf8');
+    return { timestamp, offset, topic: topic === '' ? null : topic, partition, headers: Headers.of(headers) };
+  }
+  /** Kafka's FullChangeSerde.decomposeLegacyFormattedArrayIntoChangeArrays: [old][new], each size-prefixed. */
+  static legacyChange(b: Buffer | null): { oldBytes: Buffer | null; newBytes: Buffer | null } {
+    if (b === null) throw new RangeError('a legacy change value is null');
+    const r = new ChangelogReader(b);
+    const oldBytes = r.sizePrefixed();
+    return { oldBytes, newBytes: r.sizePrefixed() };
+  }
+}
+
+/** What one changelog record restores: the bytes of Kafka's BufferValue and the buffer time. */
+interface RestoredValue {
+  readonly time: number;
+  readonly priorBytes: Buffer | null;
+  readonly oldBytes: Buffer | null;
+  readonly newBytes: Buffer | null;
+  readonly context: RecordContext;
 }
 
 function sizedValue(v: Buffer | null): Buffer[] {
@@ -183,6 +267,110 @@ export class SuppressionBuffer<K, V> implements StateStore {
       this.bytes -= oldest.size;
       this.markDirty(oldestKey, oldest.keyBytes, oldest.context.timestamp);
     }
+  }
+
+  /**
+   * Applies one record of the buffer's changelog while the task restores (Kafka's
+   * restoreBatch): a tombstone means the key was evicted (emitted) and leaves the
+   * buffer; a value is the key's entry, in the layout its "v" header names (kstreams
+   * writes version 3: record context, prior, old and new value, then the buffer time;
+   * versions 0 to 2 are read as Kafka reads them). A key already buffered keeps its
+   * buffer time (non-resetting, as a put). Nothing is marked for logging again.
+   */
+  restore(record: SuppressionChangelogRecord): void {
+    if (record.partition !== this.context.taskId.partition) {
+      throw new ProcessorStateError(
+        `record partition [${record.partition}] is being restored by the wrong suppress partition [${this.context.taskId.partition}]`,
+      );
+    }
+    if (record.key === null) throw new ProcessorStateError(`Restoring apparently invalid changelog record (null key) of ${this.name} at offset ${record.offset}`);
+    const keyBytes = Buffer.from(record.key);
+    const mapKey = bytesToKey(keyBytes);
+    const existing = this.byKey.get(mapKey);
+    if (record.value === null) {
+      if (existing) {
+        this.byKey.delete(mapKey);
+        this.bytes -= existing.size;
+      }
+      return;
+    }
+    const restored = this.parseChangelogValue(record, existing ? existing.priorBytes : null);
+    const topic = this.topic;
+    const de = this.valueSerde.deserializer();
+    const value = (b: Buffer | null) => (b === null ? null : (de.deserialize(topic, b) as V));
+    const { priorBytes, oldBytes, newBytes, context } = restored;
+    const oldCounted = oldBytes === null || sameBytes(priorBytes, oldBytes) ? 0 : oldBytes.length;
+    const size = 8 + keyBytes.length + (priorBytes?.length ?? 0) + oldCounted + (newBytes?.length ?? 0) + contextSize(context);
+    if (existing) this.bytes -= existing.size;
+    this.byKey.set(mapKey, {
+      key: existing ? existing.key : (this.keySerde.deserializer().deserialize(topic, keyBytes) as K),
+      keyBytes,
+      time: existing ? existing.time : restored.time,
+      newValue: value(newBytes),
+      oldValue: value(oldBytes),
+      priorValue: value(priorBytes),
+      newBytes,
+      oldBytes,
+      priorBytes,
+      context,
+      size,
+    });
+    this.bytes += size;
+  }
+
+  /**
+   * Decodes a changelog value by its "v" header, as Kafka's restoreBatch does. Versions 0
+   * and 1 carry no prior value: it is the buffered entry's, else the old value.
+   */
+  private parseChangelogValue(record: SuppressionChangelogRecord, bufferedPrior: Buffer | null): RestoredValue {
+    const value = record.value as Buffer;
+    const version = record.headers.lastHeader('v')?.value ?? null;
+    const fail = (cause?: unknown) =>
+      new ProcessorStateError(`Restoring apparently invalid changelog record of ${this.name} at ${record.topic}-${record.partition}@${record.offset}`, { cause });
+    const v3 = (): RestoredValue => {
+      const r = new ChangelogReader(value);
+      const context = r.context();
+      const priorBytes = r.sizePrefixed();
+      const oldLength = r.int();
+      const oldBytes = oldLength === OLD_PREV_DUPLICATE_VALUE_SENTINEL ? priorBytes : r.array(oldLength);
+      const newBytes = r.sizePrefixed();
+      return { context, priorBytes, oldBytes, newBytes, time: r.long() };
+    };
+    try {
+      if (version === null) {
+        // version 0: buffer time, then the change in the legacy layout; the record's own context
+        const r = new ChangelogReader(value);
+        const time = r.long();
+        const { oldBytes, newBytes } = ChangelogReader.legacyChange(r.array(value.length - 8));
+        const context = { timestamp: record.timestamp, offset: record.offset, partition: record.partition, topic: record.topic, headers: record.headers };
+        return { time, context, oldBytes, newBytes, priorBytes: bufferedPrior ?? oldBytes };
+      }
+      if (version.equals(V3)) return v3();
+      if (version.equals(V2)) {
+        // version 2: context, legacy change, prior value, buffer time; Kafka 2.4.0 to 2.5.0
+        // wrote version 3 data under this header, so a record that does not parse is tried as 3
+        try {
+          const r = new ChangelogReader(value);
+          const context = r.context();
+          const { oldBytes, newBytes } = ChangelogReader.legacyChange(r.sizePrefixed());
+          const priorBytes = r.sizePrefixed();
+          return { context, oldBytes, newBytes, priorBytes, time: r.long() };
+        } catch {
+          return v3();
+        }
+      }
+      if (version.equals(V1)) {
+        // version 1: buffer time, then context and the change in the legacy layout
+        const r = new ChangelogReader(value);
+        const time = r.long();
+        const context = r.context();
+        const { oldBytes, newBytes } = ChangelogReader.legacyChange(r.sizePrefixed());
+        return { time, context, oldBytes, newBytes, priorBytes: bufferedPrior ?? oldBytes };
+      }
+    } catch (e) {
+      throw fail(e);
+    }
+    throw fail();
   }
 
   private markDirty(mapKey: string, keyBytes: Buffer, timestamp: number): void {

@@ -7,7 +7,12 @@
  * it committed with its data (commit step 3); one with no committed offset, found corrupt
  * at open, or whose offset lies beyond the changelog's end (wiped first) restores from
  * the beginning. In-memory stores have no checkpoint, so they always restore from the
- * beginning.
+ * beginning. Every store kind the DSL builds restores: key-value, window and session
+ * stores, suppression buffers and the shared store of outer stream-stream joins.
+ *
+ * While it reads, a progress line (records restored / records to restore, per changelog
+ * partition) is logged every RESTORE_PROGRESS_LOG_INTERVAL_MS, and one line per task when
+ * it is done (records and duration), as Kafka's StoreChangelogReader logs.
  */
 import type { StateStore } from '../../state/StateStore.js';
 import type { InternalTopologyBuilder } from '../../topology/InternalTopologyBuilder.js';
@@ -32,6 +37,9 @@ export interface RestorerDeps {
   readonly listener: () => StateRestoreListener | null;
 }
 
+/** How often (at most) a restoration logs its progress, in ms of wall-clock time. */
+export const RESTORE_PROGRESS_LOG_INTERVAL_MS = 5_000;
+
 /** One changelog partition being restored. */
 interface Restoring {
   readonly partition: TopicPartition;
@@ -43,6 +51,8 @@ interface Restoring {
   start: number;
   end: number;
   restored: number;
+  /** When the last record before `end` was restored (Date.now()), or null. */
+  doneAt: number | null;
 }
 
 /** Records restored per changelog partition in the last run, for tests and logs. */
@@ -59,6 +69,7 @@ export class ChangelogRestorer {
    * are left muted until done, so restoring writes are never logged again.
    */
   async restore(tasks: readonly ActiveTask[], stopped: () => boolean): Promise<void> {
+    const startedAt = Date.now();
     const byKey = new Map<string, Restoring>();
     for (const t of tasks) {
       t.collector.muted = true;
@@ -75,7 +86,7 @@ export class ChangelogRestorer {
         }
         const partition = { topic, partition: t.id.partition };
         const committed = committedOffset(t, storeName);
-        byKey.set(tpKey(topic, t.id.partition), { partition, storeName, apply: fn, task: t, committed, start: 0, end: 0, restored: 0 });
+        byKey.set(tpKey(topic, t.id.partition), { partition, storeName, apply: fn, task: t, committed, start: 0, end: 0, restored: 0, doneAt: null });
       }
     }
     await this.findOffsets(byKey);
@@ -92,13 +103,17 @@ export class ChangelogRestorer {
         consumer: this.deps.consumer,
         starts: new Map([...ends.keys()].map((k) => [k, (byKey.get(k) as Restoring).start])),
       });
+      const progress = setInterval(() => logProgress(this.deps.clientId, [...ends.keys()].map((k) => byKey.get(k) as Restoring)), RESTORE_PROGRESS_LOG_INTERVAL_MS);
+      progress.unref();
       try {
         await reader.readToEnd(ends, (b) => this.applyBatch(b, byKey, listener), this.deps.timeoutMs, stopped);
       } finally {
+        clearInterval(progress);
         await reader.close().catch(() => {});
       }
     }
     if (stopped()) return;
+    logTasksRestored([...byKey.values()], startedAt, Date.now());
     for (const r of byKey.values()) {
       // the store now reflects its changelog up to the end offset taken at the start
       if (r.end > 0) r.task.changelogOffsets.set(r.storeName, Math.max(r.end - 1, r.committed ?? -1));
@@ -154,8 +169,30 @@ export class ChangelogRestorer {
       n++;
     }
     r.restored += n;
+    if (last >= r.end - 1) r.doneAt = Date.now();
     this.restored.set(key, (this.restored.get(key) ?? 0) + n);
     if (n > 0) listener?.onBatchRestored?.(r.partition, r.storeName, last, n);
+  }
+}
+
+/** One line: how far each changelog partition still being restored has come. */
+function logProgress(clientId: string, restoring: readonly Restoring[]): void {
+  const open = restoring.filter((r) => r.doneAt === null);
+  if (open.length === 0) return;
+  const parts = open.map((r) => `${r.partition.topic}-${r.partition.partition} (store ${r.storeName}): ${r.restored}/${r.end - r.start}`);
+  const restored = open.reduce((n, r) => n + r.restored, 0);
+  const total = open.reduce((n, r) => n + (r.end - r.start), 0);
+  console.info(`kstreams: ${clientId}: restoration in progress for ${open.length} changelog partition(s), ${restored}/${total} records restored: ${parts.join(', ')}`);
+}
+
+/** One line per task: the records restored into its stores and how long it took. */
+function logTasksRestored(restored: readonly Restoring[], startedAt: number, now: number): void {
+  const byTask = new Map<string, Restoring[]>();
+  for (const r of restored) byTask.set(r.task.key, [...(byTask.get(r.task.key) ?? []), r]);
+  for (const [task, rs] of byTask) {
+    const records = rs.reduce((n, r) => n + r.restored, 0);
+    const ms = Math.max(...rs.map((r) => (r.end > r.start ? (r.doneAt ?? now) : startedAt))) - startedAt;
+    console.info(`kstreams: task ${task}: restored ${records} record(s) into ${rs.length} store(s) from their changelogs in ${ms} ms`);
   }
 }
 

@@ -14,8 +14,14 @@
  * - key-value: key and value as stored; timestamped stores drop their 8-byte timestamp
  *   from the value and carry it as the record timestamp;
  * - window: key [key][windowStart: int64][seqnum: int32], value as key-value;
- * - session: key [key][end: int64][start: int64], value the aggregate; null removes.
+ * - session: key [key][end: int64][start: int64], value the aggregate; null removes;
+ * - suppression buffer: key as buffered, value Kafka's BufferValue plus the buffer time
+ *   (header v=3), a tombstone for an evicted key; the buffer parses it itself (restore());
+ * - outer stream-stream join store: key [timestamp: int64][left side: byte][key], value the
+ *   key's whole list of unmatched values (a ListSerde of LeftOrRightValue); null removes.
  */
+import { OuterJoinStoreBuilder } from '../../dsl/internals/OuterJoinStore.js';
+import { type SuppressionBuffer, SuppressionBufferBuilder } from '../../dsl/internals/SuppressionBuffer.js';
 import type { Serde } from '../../serdes/Serde.js';
 import { parseSessionStoreKey } from '../../state/internals/SessionKeySchema.js';
 import { parseWindowStoreKey } from '../../state/internals/WindowKeySchema.js';
@@ -32,7 +38,8 @@ export type RestoreFn = (record: RawRecord) => void;
 
 /**
  * The restore function of a store, or null when kstreams cannot restore this kind of
- * store yet (it then starts empty, and the caller warns).
+ * store (a store built by a builder it does not know: it then starts empty, and the
+ * caller warns).
  */
 export function restorerFor(
   store: StateStore,
@@ -67,6 +74,15 @@ export function restorerFor(
       if (r.value === null) ss.remove(windowed);
       else ss.put(windowed, value(r.value));
     };
+  }
+  if (builder instanceof SuppressionBufferBuilder) {
+    const buffer = store as SuppressionBuffer<unknown, unknown>;
+    return (r) => buffer.restore(r);
+  }
+  if (builder instanceof OuterJoinStoreBuilder) {
+    const { key, value } = (builder as OuterJoinStoreBuilder<unknown, unknown, unknown>).changelogDecoder(changelogTopic, defaults);
+    const kv = store as KeyValueStore<unknown, unknown>;
+    return (r) => kv.put(key(r.key as Buffer), r.value === null ? null : value(r.value));
   }
   return null;
 }
