@@ -100,6 +100,7 @@ export class KafkaStreams {
     const internal = topology.internal;
     internal.setApplicationId(this.config.applicationId);
     this.meta = new TopologyMetadata(internal);
+    this.meta.sourceSubscriptions(); // refuses reset policies the runtime cannot honour, now
     this.defaults = {
       keySerde: this.config.defaultKeySerde,
       valueSerde: this.config.defaultValueSerde,

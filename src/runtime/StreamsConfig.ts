@@ -52,6 +52,12 @@ export interface StreamsConfig {
   rebalanceTimeoutMs?: number;
   /** How often consumed records of repartition topics are deleted (default 30000, Kafka's). */
   repartitionPurgeIntervalMs?: number;
+  /**
+   * Bytes the persistent stores of a thread may hold uncommitted (written since the last
+   * commit, kept in memory until commit step 3) before the thread commits early
+   * (KIP-892's statestore.uncommitted.max.bytes; default 64 MiB).
+   */
+  statestoreUncommittedMaxBytes?: number;
   /** Options of the Kafka client (kafkajs): TLS, SASL, log level, timeouts. */
   kafkaClient?: KafkaClientOptions;
   /** Anything else, passed through to appConfigs(). */

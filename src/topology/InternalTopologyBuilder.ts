@@ -172,6 +172,13 @@ export class InternalTopologyBuilder {
     this.grouper.add(name);
   }
 
+  /** The reset policy the source reading `topic` was given (Consumed.withOffsetResetPolicy), or null. */
+  offsetResetOf(topic: string): AutoOffsetReset | null {
+    const name = this.topicToSource.get(topic);
+    const f = name === undefined ? undefined : this.factories.get(name);
+    return f?.kind === 'source' ? f.offsetReset : null;
+  }
+
   addProcessor(
     name: string,
     supplier: ProcessorFactory['supplier'],

@@ -327,6 +327,11 @@ export class StreamTask implements TaskServices {
     this.commitNeeded = true;
   }
 
+  /** Whether a processor asked for a commit (context.commit()) since the last one. */
+  commitRequestedByProcessor(): boolean {
+    return this.commitRequested;
+  }
+
   /** Whether processing happened since the last commit, or a processor asked for one. */
   commitNeededOrRequested(): boolean {
     return this.commitNeeded || this.commitRequested;

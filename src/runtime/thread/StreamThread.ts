@@ -37,6 +37,8 @@ import { type CommitHook, TaskManager } from './TaskManager.js';
 const MAX_RECORDS_PER_ITERATION = 10_000;
 /** How long a new task waits for its state directory lock before the thread fails. */
 const STATE_LOCK_TIMEOUT_MS = 60_000;
+/** Default of statestoreUncommittedMaxBytes (KIP-892's 64 MiB). */
+const DEFAULT_UNCOMMITTED_MAX_BYTES = 64 * 1024 * 1024;
 /** Output records waiting for the producer above which the thread waits before processing more. */
 const MAX_BUFFERED_OUTPUT = 50_000;
 
@@ -158,7 +160,7 @@ export class StreamThread {
     this.consumer = consumer;
     consumer.onAssignmentChange((change) => this.onAssignment(change));
     try {
-      await consumer.subscribe(meta.sourceTopics());
+      await consumer.subscribe(meta.sourceSubscriptions());
     } catch (e) {
       await this.closeClients();
       this.setState(StreamThreadState.PENDING_SHUTDOWN);
@@ -226,7 +228,8 @@ export class StreamThread {
     tasks.checkSendFailures();
     for (const c of collectors) await c.backpressure(MAX_BUFFERED_OUTPUT);
     this.resumeDrained();
-    if (Date.now() - this.lastCommit >= this.deps.config.commitIntervalMs) await this.commit();
+    const maxUncommitted = this.deps.config.statestoreUncommittedMaxBytes ?? DEFAULT_UNCOMMITTED_MAX_BYTES;
+    if (Date.now() - this.lastCommit >= this.deps.config.commitIntervalMs || tasks.commitDue(maxUncommitted)) await this.commit();
   }
 
   /** Resumes partitions paused for a full buffer once their task has worked it down. */

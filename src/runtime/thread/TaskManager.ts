@@ -314,6 +314,21 @@ export class TaskManager {
     return false;
   }
 
+  /**
+   * Whether to commit before the interval is up: a processor asked for it
+   * (context.commit()), or the persistent stores hold more than `maxUncommittedBytes`
+   * of uncommitted writes (they live in memory until commit step 3).
+   */
+  commitDue(maxUncommittedBytes: number): boolean {
+    let bytes = 0;
+    for (const t of this.tasks.values()) {
+      if (t.restoring) continue;
+      if (t.task.commitRequestedByProcessor()) return true;
+      bytes += t.task.persistentStores()?.uncommittedBytes() ?? 0;
+    }
+    return bytes > maxUncommittedBytes;
+  }
+
   /** Commits every running task that needs it; see the numbered protocol at the top. Returns the committed offsets. */
   async commit(consumer: GroupConsumer): Promise<TopicPartitionOffset[]> {
     let tasks = this.all().filter((t) => !t.restoring && t.task.commitNeededOrRequested());

@@ -4,7 +4,8 @@
  * each input partition's task belongs to, and how partitions group into tasks.
  */
 import type { InternalTopologyBuilder } from '../../topology/InternalTopologyBuilder.js';
-import type { TopicPartition } from '../kafka/KafkaPort.js';
+import { ConfigError } from '../../errors.js';
+import type { TopicPartition, TopicSubscription } from '../kafka/KafkaPort.js';
 import { TaskId } from '../TaskId.js';
 
 /** One stream sub-topology (global ones excluded: they make no tasks). */
@@ -55,6 +56,23 @@ export class TopologyMetadata {
   /** Every topic the stream threads subscribe to, sorted. */
   sourceTopics(): string[] {
     return [...this.subtopologyOfTopic.keys()].sort();
+  }
+
+  /**
+   * The source topics with their reset policies, for the consumer's subscription: a
+   * source's own policy (Consumed.withOffsetResetPolicy), else the consumer's default
+   * (earliest, Kafka Streams' default). Repartition topics always start at earliest.
+   */
+  sourceSubscriptions(): TopicSubscription[] {
+    return this.sourceTopics().map((topic) => {
+      const reset = this.repartitionTopics.has(topic) ? null : this.internal.offsetResetOf(topic);
+      if (reset === 'none') {
+        throw new ConfigError(
+          `Source topic ${topic} has offset reset policy 'none', which kstreams does not support; use 'earliest' or 'latest'`,
+        );
+      }
+      return reset === null ? { topic } : { topic, offsetReset: reset };
+    });
   }
 
   /** Source topics that are not repartition topics: the user's input, which must exist. */
