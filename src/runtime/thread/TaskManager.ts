@@ -187,6 +187,7 @@ export class TaskManager {
         sender.producer = await eos.port.transactionalProducer({
           transactionalId: `${this.deps.config.applicationId}-${t.key}`,
           clientId: `${eos.clientId}-${t.key}-producer`,
+          transactionTimeoutMs: transactionTimeoutMs(this.deps.config.commitIntervalMs),
         });
         const committed = await eos.admin.fetchCommittedOffsets(this.deps.config.applicationId, t.partitions);
         if (this.tasks.get(t.key) !== t) return; // closed meanwhile
@@ -480,6 +481,15 @@ export class TaskManager {
       if (this.byPartition.get(k) === t) this.byPartition.delete(k);
     }
   }
+}
+
+/**
+ * Kafka Streams sets transaction.timeout.ms to 10 s under exactly-once, so that the
+ * coordinator aborts a dead owner's transaction soon. A longer commit interval needs a
+ * longer timeout, or every transaction would be aborted before its commit.
+ */
+function transactionTimeoutMs(commitIntervalMs: number): number {
+  return Math.max(10_000, 2 * commitIntervalMs);
 }
 
 /** A failure that loses a task's transaction (fenced, or outcome unknown) rather than the thread. */
