@@ -5,6 +5,9 @@
  * (scripts/kafka.sh) and sets KAFKA_BOOTSTRAP; or run against your own:
  * `KAFKA_BOOTSTRAP=127.0.0.1:<port> npx vitest run test/runtime/kafkaStreams.integration.test.ts`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Consumed,
@@ -31,9 +34,14 @@ const S = Serdes.String();
 describe.skipIf(bootstrap === '')(title, () => {
   let port: KafkajsPort;
   const clients: KafkaStreams[] = [];
-  /** Real-broker settings: brokers refuse session timeouts below 6 s; short heartbeats make rebalances prompt. */
+  const stateDirs: string[] = [];
+  /**
+   * Real-broker settings: brokers refuse session timeouts below 6 s; short heartbeats make
+   * rebalances prompt. Each instance gets its own state directory, as on separate machines.
+   */
   const config = (applicationId: string): StreamsConfig => ({
     applicationId,
+    stateDir: stateDirs[stateDirs.push(mkdtempSync(join(tmpdir(), 'kstreams-it-'))) - 1] as string,
     bootstrapServers: bootstrap,
     commitIntervalMs: 100,
     sessionTimeoutMs: 10_000,
@@ -56,6 +64,7 @@ describe.skipIf(bootstrap === '')(title, () => {
     clients.length = 0;
   });
   afterAll(async () => {
+    for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
     await port.close();
   });
 
@@ -132,6 +141,9 @@ describe.skipIf(bootstrap === '')(title, () => {
     await waitAllRunning([a, b], 60_000);
     expect(b.metadataForLocalThreads()[0]?.activeTasks.length).toBe(4);
     await produce(port, input, lines.slice(30, 45).map((l) => [null, l] as const), 10_000);
+    // b counts these: its changelog writes are what a must restore (a's RocksDB stores are behind by them)
+    const upTo45 = wordCounts(lines.slice(0, 45));
+    await readUntil(port, output, (rs) => [...upTo45].every(([w, n]) => (maxima(asCounts(rs)).get(w) ?? 0) >= n), 60_000);
     await b.close({ timeoutMs: 30_000 });
     await produce(port, input, lines.slice(45).map((l) => [null, l] as const), 20_000);
     // the leave triggers a rebalance that a notices at its next poll
