@@ -24,8 +24,10 @@ export interface ActiveTask {
   readonly sender: TransactionalSender | null;
   /** True until its stores are restored and its processors initialised. */
   restoring: boolean;
-  /** When the task first had some but not all partitions buffered (max.task.idle.ms), or -1. */
-  idleSince: number;
+  /** max.task.idle.ms: by `topic|partition`, until when an empty partition known to have no lag is waited for. */
+  readonly idleDeadlines: Map<string, number>;
+  /** Since when the task has waited for records the broker has but the consumer has not delivered, or -1. */
+  lagWaitSince: number;
   /** The task directory, when the task has persistent stores; locked before its stores open. */
   readonly stateDir: string | null;
   /** The held lock of `stateDir`, released when the task closes. */

@@ -39,6 +39,8 @@ const MAX_RECORDS_PER_ITERATION = 10_000;
 const STATE_LOCK_TIMEOUT_MS = 60_000;
 /** Default of statestoreUncommittedMaxBytes (KIP-892's 64 MiB). */
 const DEFAULT_UNCOMMITTED_MAX_BYTES = 64 * 1024 * 1024;
+/** Shortest time between two lag lookups (admin ListOffsets) while a task waits for input. */
+const LAG_REFRESH_MS = 100;
 /** Output records waiting for the producer above which the thread waits before processing more. */
 const MAX_BUFFERED_OUTPUT = 50_000;
 
@@ -72,6 +74,13 @@ export class StreamThread {
   private tasks: TaskManager | null = null;
   private restorer: ChangelogRestorer | null = null;
   private readonly pausedForBuffer = new Map<string, TopicPartition>();
+  /** Records processed by the last iteration. */
+  private processedLast = 0;
+  /** max.task.idle.ms lag lookups: end offsets and committed offsets by `topic|partition`. */
+  private readonly endOffsets = new Map<string, { earliest: number; latest: number }>();
+  private readonly committedOffsets = new Map<string, number | null>();
+  private lagRefresh: Promise<void> | null = null;
+  private lastLagRefresh = 0;
   private stopping = false;
   private lastCommit = Date.now();
   private lastPurge = Date.now();
@@ -200,8 +209,8 @@ export class StreamThread {
   private async runOnce(): Promise<void> {
     const consumer = this.consumer as GroupConsumer;
     const tasks = this.tasks as TaskManager;
-    const busy = tasks.all().some((t) => !t.restoring && t.task.hasRecordsQueued());
-    const batches = await consumer.poll(busy ? 0 : this.deps.pollMs);
+    // right back to processing while there is work; a task waiting (max.task.idle.ms) is not
+    const batches = await consumer.poll(this.processedLast > 0 ? 0 : this.deps.pollMs);
     if (this.stopping) return;
     if (tasks.reviveLost(consumer.assignment().partitions)) await tasks.initTransactions(consumer);
     if (tasks.restoring().length > 0) {
@@ -221,7 +230,8 @@ export class StreamThread {
       }
     }
     if (toPause.length > 0) consumer.pause(toPause);
-    tasks.process(MAX_RECORDS_PER_ITERATION);
+    this.processedLast = tasks.process(MAX_RECORDS_PER_ITERATION, this.lagOf);
+    this.refreshLags(tasks.lagWanted);
     tasks.punctuateSystemTime();
     const collectors = tasks.collectors();
     for (const c of collectors) c.dispatch();
@@ -230,6 +240,45 @@ export class StreamThread {
     this.resumeDrained();
     const maxUncommitted = this.deps.config.statestoreUncommittedMaxBytes ?? DEFAULT_UNCOMMITTED_MAX_BYTES;
     if (Date.now() - this.lastCommit >= this.deps.config.commitIntervalMs || tasks.commitDue(maxUncommitted)) await this.commit();
+  }
+
+  /**
+   * The lag of an input partition for max.task.idle.ms: the end offset the broker last
+   * reported (the last stable offset, read_committed) minus where the consumer is. Before
+   * the consumer has a position, the committed offset stands in for it (none committed:
+   * earliest, Kafka Streams' reset policy). Undefined until looked up (refreshLags).
+   */
+  private readonly lagOf = (tp: TopicPartition): number | undefined => {
+    const key = tpKey(tp.topic, tp.partition);
+    const ends = this.endOffsets.get(key);
+    if (ends === undefined) return undefined;
+    const position = (this.consumer as GroupConsumer).position(tp);
+    if (position !== undefined) return Math.max(0, ends.latest - position);
+    const committed = this.committedOffsets.get(key);
+    if (committed === undefined) return undefined;
+    return Math.max(0, ends.latest - (committed ?? ends.earliest));
+  };
+
+  /** Looks up end (and, where needed, committed) offsets in the background, at most every LAG_REFRESH_MS. */
+  private refreshLags(partitions: readonly TopicPartition[]): void {
+    if (partitions.length === 0 || this.lagRefresh !== null || Date.now() - this.lastLagRefresh < LAG_REFRESH_MS) return;
+    this.lastLagRefresh = Date.now();
+    const consumer = this.consumer as GroupConsumer;
+    const admin = this.deps.admin;
+    this.lagRefresh = (async () => {
+      for (const topic of new Set(partitions.map((tp) => tp.topic))) {
+        for (const o of await admin.listOffsets(topic)) this.endOffsets.set(tpKey(topic, o.partition), { earliest: o.earliest, latest: o.latest });
+      }
+      const unplaced = partitions.filter((tp) => consumer.position(tp) === undefined);
+      if (unplaced.length === 0) return;
+      for (const c of await admin.fetchCommittedOffsets(this.deps.config.applicationId, unplaced)) {
+        this.committedOffsets.set(tpKey(c.topic, c.partition), c.offset);
+      }
+    })()
+      .catch((e: unknown) => console.warn(`kstreams: ${this.name}: could not look up input lags: ${(e as Error).message}`))
+      .finally(() => {
+        this.lagRefresh = null;
+      });
   }
 
   /** Resumes partitions paused for a full buffer once their task has worked it down. */
@@ -297,6 +346,7 @@ export class StreamThread {
     if (change.revoked.length > 0 && this.threadState !== StreamThreadState.STARTING) this.setState(StreamThreadState.PARTITIONS_REVOKED);
     const owned = new Set(change.assignment.partitions.map((tp) => tpKey(tp.topic, tp.partition)));
     for (const key of [...this.pausedForBuffer.keys()]) if (!owned.has(key)) this.pausedForBuffer.delete(key);
+    this.committedOffsets.clear(); // new partitions start at their committed offsets as of now
     (this.tasks as TaskManager).handleAssignment(change.assignment.partitions);
     await (this.tasks as TaskManager).initTransactions(this.consumer as GroupConsumer);
     this.setState(StreamThreadState.PARTITIONS_ASSIGNED);

@@ -46,6 +46,15 @@ import type { ActiveTask } from './ActiveTask.js';
 import { type RecordCollectorImpl, TaskCollector } from './RecordCollectorImpl.js';
 import { TransactionalSender } from './TransactionalSender.js';
 
+/**
+ * The consumer lag of a partition (records on the broker not yet delivered to the task),
+ * or undefined when not known yet.
+ */
+export type LagLookup = (tp: TopicPartition) => number | undefined;
+
+/** Longest a task waits for records the broker has and the consumer does not deliver. */
+const LAG_WAIT_LIMIT_MS = 10_000;
+
 /** How long a lost task (fenced, no rebalance heard of) waits before it is re-created. */
 const REVIVE_LOST_AFTER_MS = 5_000;
 
@@ -161,7 +170,8 @@ export class TaskManager {
       sink,
       sender,
       restoring: true,
-      idleSince: -1,
+      idleDeadlines: new Map(),
+      lagWaitSince: -1,
       stateDir,
       lock: null,
       lockWaitSince: -1,
@@ -281,27 +291,73 @@ export class TaskManager {
 
   /**
    * Processes buffered records of running tasks, up to `maxRecords` in all, punctuating
-   * stream time after each record as the test driver does. With maxTaskIdleMs > 0 a task
-   * with some input partitions empty waits that long for them before processing.
+   * stream time after each record as the test driver does. Before each record a task with
+   * several input partitions checks that it may go on (Kafka's max.task.idle.ms rules, see
+   * readyToProcess); the partitions it waits on for want of lag information are left in
+   * `lagWanted` for the thread to look up.
    */
-  process(maxRecords: number): number {
+  process(maxRecords: number, lagOf: LagLookup): number {
     let total = 0;
-    const idleMs = this.deps.config.maxTaskIdleMs;
     const now = this.deps.clock();
+    this.lagWanted = [];
     for (const t of this.tasks.values()) {
-      if (t.restoring || !t.task.hasRecordsQueued()) continue;
-      if (idleMs > 0 && t.partitions.length > 1 && !t.task.allPartitionsBuffered()) {
-        if (t.idleSince < 0) t.idleSince = now;
-        if (now - t.idleSince < idleMs) continue;
-      } else {
-        t.idleSince = -1;
-      }
-      while (total < maxRecords && t.task.process()) {
+      if (t.restoring) continue;
+      while (total < maxRecords && t.task.hasRecordsQueued() && this.readyToProcess(t, now, lagOf) && t.task.process()) {
         total++;
         t.task.maybePunctuateStreamTime();
       }
     }
     return total;
+  }
+
+  /** Partitions whose lag the last process() needed and did not know (or knew to be > 0). */
+  lagWanted: TopicPartition[] = [];
+
+  /**
+   * Kafka's PartitionGroup.readyToProcess: with max.task.idle.ms -1 always; else every
+   * empty input partition must be known to have nothing more on the broker (lag 0; with
+   * lag > 0 or unknown the task waits for the consumer), and then waits up to
+   * max.task.idle.ms for new data before the task goes on without it. A wait for lag
+   * that lasts LAG_WAIT_LIMIT_MS (records the broker reports but the consumer does not
+   * deliver) ends with a warning rather than a stall.
+   */
+  private readyToProcess(t: ActiveTask, now: number, lagOf: LagLookup): boolean {
+    const idleMs = this.deps.config.maxTaskIdleMs;
+    if (idleMs < 0 || t.partitions.length < 2) return true;
+    let queued = false;
+    let enforced = false;
+    for (const tp of t.partitions) {
+      const key = tpKey(tp.topic, tp.partition);
+      if (t.task.bufferedRecords(tp.topic, tp.partition) > 0) {
+        t.idleDeadlines.delete(key);
+        queued = true;
+        continue;
+      }
+      const lag = lagOf(tp);
+      if (lag === undefined || lag > 0) {
+        t.idleDeadlines.delete(key);
+        if (t.lagWaitSince < 0) t.lagWaitSince = now;
+        if (now - t.lagWaitSince < LAG_WAIT_LIMIT_MS) {
+          this.lagWanted.push(tp);
+          return false;
+        }
+        console.warn(
+          `kstreams: task ${t.key} waited ${LAG_WAIT_LIMIT_MS} ms for records of ${tp.topic}-${tp.partition} (lag ${lag ?? 'unknown'}) that the consumer did not deliver; processing without them`,
+        );
+        t.lagWaitSince = now;
+        enforced = true;
+        continue;
+      }
+      let deadline = t.idleDeadlines.get(key);
+      if (deadline === undefined) {
+        deadline = now + idleMs;
+        t.idleDeadlines.set(key, deadline);
+      }
+      if (now < deadline) return false;
+      enforced = true;
+    }
+    if (!enforced) t.lagWaitSince = -1;
+    return !enforced || queued;
   }
 
   /** Fires due wall-clock punctuations of running tasks. */
