@@ -23,7 +23,8 @@
  * Per kstreams case the table also gives the commits made during the throughput phase
  * and the time they spent in commit step 2 (TaskManager's numbering: awaiting the
  * producer, then offsets or transactions), measured with KafkaStreamsOptions.commitHook:
- * the stream thread processes nothing while it waits there.
+ * the stream thread processes nothing while it waits there. "cpu %" is this Node process's
+ * CPU time over the throughput phase (100 = one core busy all the time).
  * --profile runs the kstreams cases over a kafkajs port that counts every Kafka request
  * by API (kafkajs debug log) and times each transactional-producer call, and prints
  * them per task commit (debug logging costs time: do not read throughput off a profiled run).
@@ -109,6 +110,8 @@ interface Result {
   p50: number;
   p99: number;
   latencyCount: number;
+  /** CPU time of this Node process (the app, and the bench's polling) over the throughput phase, in % of one core. */
+  cpu: number;
   commits: CommitFigures | null;
   profile: Profile | null;
 }
@@ -247,11 +250,14 @@ async function scenario(
   const app = makeApp(input, output);
   log(`${name}: running`);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await app.start();
   try {
     const seconds = app.eos
       ? await waitForOutput(() => committedSum(admin, app.groupId, input), `${app.groupId} committed`, RECORDS, t0, app)
       : await waitForOutput(() => endOffsetSum(admin, output), `${output} holds`, RECORDS, t0, app);
+    const used = process.cpuUsage(cpu0);
+    const cpu = (100 * (used.user + used.system)) / 1000 / (1000 * seconds);
     const commits = app.commits();
     const profile = app.profile();
     if (app.eos) {
@@ -261,7 +267,7 @@ async function scenario(
     }
     log(`${name}: ${RECORDS} records in ${seconds.toFixed(2)} s; latency phase, ${LAT_RECORDS} records at ${RATE}/s`);
     const lat = (await measureLatency(kafka, admin, producer, input, output, app.eos)).sort((x, y) => x - y);
-    return { key, name, seconds, rps: RECORDS / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), latencyCount: lat.length, commits, profile };
+    return { key, name, seconds, rps: RECORDS / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), latencyCount: lat.length, cpu, commits, profile };
   } finally {
     await app.stop();
   }
@@ -332,7 +338,8 @@ class CommitCounter {
 interface Profile {
   readonly requests: Map<string, number>;
   readonly errors: Map<string, number>;
-  readonly calls: Map<string, { n: number; ms: number }>;
+  /** By method: calls, total ms, and records (send) or offsets (sendOffsets) passed in all. */
+  readonly calls: Map<string, { n: number; ms: number; items: number }>;
 }
 
 function bump(m: Map<string, number>, key: string, by = 1): void {
@@ -351,7 +358,7 @@ class ProfilingPort implements KafkaPort {
   private readonly inner: KafkajsPort;
   private readonly requests = new Map<string, number>();
   private readonly errors = new Map<string, number>();
-  private readonly calls = new Map<string, { n: number; ms: number }>();
+  private readonly calls = new Map<string, { n: number; ms: number; items: number }>();
 
   constructor(brokers: string, clientId: string) {
     this.inner = new KafkajsPort({ brokers, clientId, logLevel: 'debug', log: (level, ns, message, extra) => this.onLog(level, ns, message, extra) });
@@ -371,12 +378,13 @@ class ProfilingPort implements KafkaPort {
     if (level === 'error' || level === 'warn') log(`[kafkajs ${level}] ${ns}: ${message}`);
   }
 
-  private time<T>(method: string, f: () => Promise<T>): Promise<T> {
+  private time<T>(method: string, f: () => Promise<T>, items = 0): Promise<T> {
     const t0 = performance.now();
     return f().finally(() => {
-      const c = this.calls.get(method) ?? { n: 0, ms: 0 };
+      const c = this.calls.get(method) ?? { n: 0, ms: 0, items: 0 };
       c.n++;
       c.ms += performance.now() - t0;
+      c.items += items;
       this.calls.set(method, c);
     });
   }
@@ -392,11 +400,20 @@ class ProfilingPort implements KafkaPort {
   }
   async transactionalProducer(config: TransactionalProducerConfig): Promise<TransactionalProducer> {
     const p = await this.time('init (InitProducerId)', () => this.inner.transactionalProducer(config));
+    // the first send of a transaction also adds its partitions to it (AddPartitionsToTxn)
+    let first = false;
     return {
       transactionalId: p.transactionalId,
-      beginTransaction: () => this.time('beginTransaction', () => p.beginTransaction()),
-      send: (records: readonly ProducerRecord[]): Promise<RecordMetadata[]> => this.time('send', () => p.send(records)),
-      sendOffsets: (groupId: string, offsets: readonly TopicPartitionOffset[]) => this.time('sendOffsets', () => p.sendOffsets(groupId, offsets)),
+      beginTransaction: () => {
+        first = true;
+        return this.time('beginTransaction', () => p.beginTransaction());
+      },
+      send: (records: readonly ProducerRecord[]): Promise<RecordMetadata[]> => {
+        const method = first ? 'send, first in txn' : 'send, later';
+        first = false;
+        return this.time(method, () => p.send(records), records.length);
+      },
+      sendOffsets: (groupId: string, offsets: readonly TopicPartitionOffset[]) => this.time('sendOffsets', () => p.sendOffsets(groupId, offsets), offsets.length),
       commitTransaction: () => this.time('commitTransaction', () => p.commitTransaction()),
       abortTransaction: () => this.time('abortTransaction', () => p.abortTransaction()),
       inTransaction: () => p.inTransaction(),
@@ -423,7 +440,6 @@ function streamsApp(bootstrap: string, build: (b: StreamsBuilder, input: string,
         applicationId,
         bootstrapServers: bootstrap,
         stateDir,
-        commitIntervalMs: ALOS_COMMIT_MS,
         sessionTimeoutMs: 10_000,
         heartbeatIntervalMs: 500,
         replicationFactor: 1,
@@ -463,10 +479,12 @@ function printProfile(r: Result): void {
     console.log(`  ${api.padEnd(22)} ${String(n).padStart(9)} ${per(n).padStart(16)} ${(n / r.seconds).toFixed(1).padStart(9)}`);
   }
   if (p.calls.size > 0) {
-    console.log(`  ${'transactional call'.padEnd(22)} ${'count'.padStart(9)} ${'per task commit'.padStart(16)} ${'mean ms'.padStart(9)} ${'total s'.padStart(8)}`);
+    console.log(
+      `  ${'transactional call'.padEnd(22)} ${'count'.padStart(9)} ${'per task commit'.padStart(16)} ${'mean ms'.padStart(9)} ${'total s'.padStart(8)} ${'mean items'.padStart(11)}`,
+    );
     for (const [method, v] of p.calls) {
       console.log(
-        `  ${method.padEnd(22)} ${String(v.n).padStart(9)} ${per(v.n).padStart(16)} ${(v.ms / v.n).toFixed(2).padStart(9)} ${(v.ms / 1000).toFixed(2).padStart(8)}`,
+        `  ${method.padEnd(22)} ${String(v.n).padStart(9)} ${per(v.n).padStart(16)} ${(v.ms / v.n).toFixed(2).padStart(9)} ${(v.ms / 1000).toFixed(2).padStart(8)} ${(v.items / v.n).toFixed(0).padStart(11)}`,
       );
     }
   }
@@ -506,14 +524,15 @@ async function main(): Promise<void> {
     const passthrough = (b: StreamsBuilder, i: string, o: string) => b.stream(i, Consumed.with(S, B)).to(o, Produced.with(S, B));
     const count = (b: StreamsBuilder, i: string, o: string) =>
       b.stream(i, Consumed.with(S, B)).groupByKey().count().toStream().to(o, Produced.with(S, Serdes.Long()));
+    const alos: Partial<StreamsConfig> = { processingGuarantee: 'at_least_once', commitIntervalMs: ALOS_COMMIT_MS };
     const eos: Partial<StreamsConfig> = { processingGuarantee: 'exactly_once_v2', commitIntervalMs: EOS_COMMIT_MS };
     const rocks: Partial<StreamsConfig> = { defaultDslStore: 'rocks_db', cacheMaxBytes: 0 };
     // each exactly-once case right after its at-least-once case, so a ratio compares neighbours in time
     const cases: [string, string, (input: string, output: string) => App][] = [
       ['a', '(a) kafkajs loop', (i, o) => plainLoop(kafka, i, o)],
-      ['b', '(b) kstreams passthrough', streamsApp(bootstrap, passthrough, {})],
+      ['b', '(b) kstreams passthrough', streamsApp(bootstrap, passthrough, alos)],
       ['b-eos', '(b-eos) passthrough EOS v2', streamsApp(bootstrap, passthrough, eos)],
-      ['c', '(c) kstreams count rocksdb', streamsApp(bootstrap, count, rocks)],
+      ['c', '(c) kstreams count rocksdb', streamsApp(bootstrap, count, { ...rocks, ...alos })],
       ['c-eos', '(c-eos) count rocksdb EOS v2', streamsApp(bootstrap, count, { ...rocks, ...eos })],
     ];
     const results: Result[] = [];
@@ -534,7 +553,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `${'scenario'.padEnd(30)} ${'seconds'.padStart(8)} ${'records/s'.padStart(10)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'lat n'.padStart(6)}` +
-        ` ${'commits'.padStart(8)} ${'step2 ms'.padStart(9)} ${'step2 %'.padStart(8)}`,
+        ` ${'cpu %'.padStart(6)} ${'commits'.padStart(8)} ${'step2 ms'.padStart(9)} ${'step2 %'.padStart(8)}`,
     );
     for (const r of results) {
       const c = r.commits;
@@ -543,7 +562,7 @@ async function main(): Promise<void> {
           ? `${'-'.padStart(8)} ${'-'.padStart(9)} ${'-'.padStart(8)}`
           : `${String(c.commits).padStart(8)} ${(c.step2Ms / c.commits).toFixed(1).padStart(9)} ${((100 * c.step2Ms) / (1000 * r.seconds)).toFixed(1).padStart(8)}`;
       console.log(
-        `${r.name.padEnd(30)} ${r.seconds.toFixed(2).padStart(8)} ${f(r.rps).padStart(10)} ${f(r.p50).padStart(7)} ${f(r.p99).padStart(7)} ${String(r.latencyCount).padStart(6)} ${commitCols}`,
+        `${r.name.padEnd(30)} ${r.seconds.toFixed(2).padStart(8)} ${f(r.rps).padStart(10)} ${f(r.p50).padStart(7)} ${f(r.p99).padStart(7)} ${String(r.latencyCount).padStart(6)} ${f(r.cpu).padStart(6)} ${commitCols}`,
       );
     }
     const byKey = new Map(results.map((r) => [r.key, r]));
