@@ -33,6 +33,9 @@ function toDeserializer<T>(d: DeserializerLike<T>): Deserializer<T> {
   return 'deserializer' in d ? d.deserializer() : d;
 }
 
+/** Uncommitted RocksDB writes after which the driver writes the stores (commit step 3). */
+const STORE_COMMIT_BYTES = 4 * 1024 * 1024;
+
 /**
  * Runs a Topology without Kafka (Kafka's `TopologyTestDriver`). All
  * sub-topologies run in one task over partition 0 of every topic; records
@@ -273,9 +276,17 @@ export class TopologyTestDriver {
     }
   }
 
+  /**
+   * Commits after a record as Kafka's driver does (steps 1 and 2: caches flushed). Step 3,
+   * writing RocksDB stores, runs once their uncommitted writes pass
+   * STORE_COMMIT_BYTES: a WriteBatch per record would only slow tests down (the driver's
+   * state is temporary), but the writes must not pile up in memory either.
+   */
   private commit(task: StreamTask): void {
     task.prepareCommit();
     task.postCommit();
+    const stores = task.persistentStores();
+    if (stores !== undefined && stores.uncommittedBytes() > STORE_COMMIT_BYTES) stores.commit();
   }
 
   /** Moves what the task sent to the output queues, feeding internal and source topics back in. */
