@@ -2,7 +2,8 @@
  * The KafkaStreams client: runs a Topology against Kafka (Kafka's `KafkaStreams`).
  * Several instances with the same applicationId share the work through the consumer
  * group: each stream thread is a member, tasks move between them on rebalances and
- * restore their state from changelog topics. Processing is at-least-once.
+ * restore their state from changelog topics. Processing is at-least-once, or exactly-once
+ * with `processingGuarantee: 'exactly_once_v2'` (one transactional producer per task).
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
