@@ -87,7 +87,7 @@ export class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<
     const supplier = new KStreamSessionWindowAggregate<K, V, VA>(w, mat.storeName, this.strategy, init, agg, merger);
     const onClose = this.strategy.type === 'ON_WINDOW_CLOSE';
     const storeBuilder = (): StoreBuilder<StateStore> => {
-      const b = Stores.sessionStoreBuilder(DslStoreSuppliers.session(mat.storeName, mat.options?.storeType ?? null, retention), mat.keySerde, mat.valueSerde);
+      const b = Stores.sessionStoreBuilder(DslStoreSuppliers.session(mat.storeName, mat.options?.storeType ?? null, retention, onClose), mat.keySerde, mat.valueSerde);
       const o = mat.options;
       if ((o === null || o.cachingEnabled) && !onClose) b.withCachingEnabled();
       if (o !== null && !o.loggingEnabled) b.withLoggingDisabled();

@@ -171,6 +171,24 @@ describe('when unmatched records are emitted', () => {
     d.close();
   });
 
+  // Differential fuzz against Kafka 3.9.2's driver (minimized). Kafka's outer store is a
+  // ListValueStore: its all() yields one entry per value, and the scan sets minTime and checks
+  // "both sides' windows open" per value. At 228 the scan emits 4 and sees 223 right (open),
+  // 223 left "1" (open) and stops at 223 left "9" with minTime 223, so 232 (223 + 5 + 3 < 232)
+  // scans again and emits the three 223 records. kstreams used to stop at the next key (225),
+  // skipping the scan at 232 (225 + 8 >= 232).
+  it('outer join: the scan stops per value, so a key with duplicates leaves minTime at its own timestamp', () => {
+    const { d, L, R } = setup('outer', JoinWindows.ofTimeDifferenceAndGrace(5, 3));
+    expect(L('k0', '4', 219)).toEqual([]);
+    expect(L('k0', '1', 223)).toEqual([]);
+    expect(R('k2', '0', 223)).toEqual([]);
+    expect(L('k0', '9', 223)).toEqual([]);
+    expect(R('k1', '3', 225)).toEqual([]);
+    expect(R('k1', '6', 228)).toEqual(['k0:4-null@219']);
+    expect(R('k1', '3', 232)).toEqual(['k2:null-0@223', 'k0:1-null@223', 'k0:9-null@223']);
+    d.close();
+  });
+
   it('asymmetric windows bound matches on both sides (inner join)', () => {
     const w = JoinWindows.ofTimeDifferenceWithNoGrace(10_000).before(2_000);
     const { d, L, R } = setup('inner', w);

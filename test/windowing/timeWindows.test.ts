@@ -220,6 +220,20 @@ describe('emitStrategy(onWindowClose)', () => {
     d.close();
   });
 
+  // Differential fuzz against Kafka 3.9.2's driver. The emit-on-close store (time-ordered
+  // RocksDB under TimeOrderedCachingWindowStore) keeps retention size + grace = 12 here, but
+  // its cache filters cached windows by the range only, and the store below filters by the
+  // stream time of what was flushed to it: [0,10) is still read when 22 closes it, [30,40)
+  // when 60 does, although both are past retention by then. kstreams used to emit neither.
+  it('emits windows past retention while the cache holds them, as Kafka\'s caching store returns them', () => {
+    const { d, pipe } = windowedDriver(countTopology(TimeWindows.ofSizeAndGrace(10, 2), true), timeKeys(10), L);
+    expect(pipe('k0', '1', 8)).toEqual([]);
+    expect(pipe('k0', '2', 22)).toEqual(['k0@0/10=1@8']);
+    expect(pipe('k0', '3', 35)).toEqual(['k0@20/30=1@22']);
+    expect(pipe('k0', '3', 60)).toEqual(['k0@30/40=1@35']);
+    d.close();
+  });
+
   // Kafka's driver (since 3.8, "disable internal result emit throttling in TTD") puts
   // __emit.interval.ms.kstreams.windowed.aggregation__ = 0 into its config unless given, so
   // without any config every record may emit; kstreams' driver does the same.

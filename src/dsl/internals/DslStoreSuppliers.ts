@@ -1,5 +1,6 @@
 import type { DslStoreType } from '../../state/StoreBuilder.js';
 import type { SessionBytesStoreSupplier } from '../../state/SessionStoreBuilder.js';
+import { RocksDBSessionStore } from '../../state/rocksdb/RocksDBSessionStore.js';
 import { type KeyValueBytesStoreSupplier, Stores } from '../../state/Stores.js';
 import type { WindowBytesStoreSupplier } from '../../state/WindowStoreBuilder.js';
 
@@ -62,10 +63,13 @@ class DslSessionSupplier extends DslSupplier<ReturnType<SessionBytesStoreSupplie
     name: string,
     explicitType: DslStoreType | null,
     readonly retentionPeriod: number,
+    private readonly timeOrdered: boolean,
   ) {
     super(name, explicitType);
   }
   get() {
+    // emit-on-close: Kafka's RocksDbTimeOrderedSessionBytesStoreSupplier (BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers)
+    if (this.type === 'rocks_db' && this.timeOrdered) return new RocksDBSessionStore(this.name, this.retentionPeriod, {}, true);
     return (this.type === 'rocks_db' ? Stores.persistentSessionStore(this.name, this.retentionPeriod) : Stores.inMemorySessionStore(this.name, this.retentionPeriod)).get();
   }
 }
@@ -74,5 +78,6 @@ export const DslStoreSuppliers = {
   keyValue: (name: string, type: DslStoreType | null): KeyValueBytesStoreSupplier => new DslKeyValueSupplier(name, type),
   window: (name: string, type: DslStoreType | null, retentionMs: number, windowSizeMs: number, retainDuplicates: boolean): WindowBytesStoreSupplier =>
     new DslWindowSupplier(name, type, retentionMs, windowSizeMs, retainDuplicates),
-  session: (name: string, type: DslStoreType | null, retentionMs: number): SessionBytesStoreSupplier => new DslSessionSupplier(name, type, retentionMs),
+  session: (name: string, type: DslStoreType | null, retentionMs: number, timeOrdered = false): SessionBytesStoreSupplier =>
+    new DslSessionSupplier(name, type, retentionMs, timeOrdered),
 };

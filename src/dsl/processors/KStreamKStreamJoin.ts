@@ -87,24 +87,27 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(o: JoinSideOptions<K,
       let leftOpen = false;
       let rightOpen = false;
       try {
-        for (const kv of it) {
+        // Kafka's outer store is a ListValueStore whose all() yields one entry per value: minTime
+        // and the "both windows open" break are per value, so the scan stops (and leaves minTime)
+        // at the second value of a key with duplicates rather than at the next key
+        scan: for (const kv of it) {
           const k = kv.key;
-          tracker.minTime = k.timestamp;
-          if (leftOpen && rightOpen) break;
-          // left entries wait for the after-window, right entries for the before-window
-          const lookBack = k.leftSide ? o.windowsAfterMs : o.windowsBeforeMs;
-          if (tracker.minTime + lookBack + o.graceMs >= tracker.streamTime) {
-            if (k.leftSide) leftOpen = true;
-            else rightOpen = true;
-            continue;
-          }
           for (const v of kv.value) {
+            tracker.minTime = k.timestamp;
+            if (leftOpen && rightOpen) break scan;
+            // left entries wait for the after-window, right entries for the before-window
+            const lookBack = k.leftSide ? o.windowsAfterMs : o.windowsBeforeMs;
+            if (tracker.minTime + lookBack + o.graceMs >= tracker.streamTime) {
+              if (k.leftSide) leftOpen = true;
+              else rightOpen = true;
+              continue;
+            }
             const thisValue = (o.leftSide ? v.left : v.right) as VThis | null;
             const otherValue = (o.leftSide ? v.right : v.left) as VOther | null;
             ctx.forward(record.withKey(k.key).withValue(o.joiner(k.key, thisValue, otherValue)).withTimestamp(k.timestamp));
+            if (prevKey !== null && !sameKey(prevKey, k)) store.delete(prevKey);
+            prevKey = k;
           }
-          if (prevKey !== null && !sameKey(prevKey, k)) store.delete(prevKey);
-          prevKey = k;
         }
       } finally {
         it.close();

@@ -1,5 +1,6 @@
 import type { Processor } from '../../processor/Processor.js';
 import { Record } from '../../processor/Record.js';
+import type { KeyValueIterator } from '../../state/KeyValueStore.js';
 import type { SessionStore } from '../../state/WindowStore.js';
 import { ValueAndTimestamp } from '../../state/ValueAndTimestamp.js';
 import type { InternalProcessorContext } from '../../topology/InternalProcessorContext.js';
@@ -80,11 +81,14 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements KTableProcessorS
       const lower = Math.max(0, lastEmitWindowCloseTime);
       if (upper < lower) return;
       const closed: { key: Windowed<K>; value: VA }[] = [];
-      const it = store.fetch(null, null);
+      // Kafka's store.findSessions(lower, upper): sessions ending in the range, by end time; the
+      // default (time-ordered RocksDB) store keeps them for whole segments, past retention
+      const byEnd = (store as { findSessionsByEndTime?: (from: number, to: number) => KeyValueIterator<Windowed<K>, VA> }).findSessionsByEndTime;
+      const it = byEnd ? byEnd.call(store, lower, upper) : store.fetch(null, null);
       for (const kv of it) if (kv.key.window.end >= lower && kv.key.window.end <= upper) closed.push(kv);
       it.close();
-      // the time-ordered session store returns them by end time
-      closed.sort((a, b) => a.key.window.end - b.key.window.end);
+      // the store's order (fetch(null, null) is by end time too, and sorted stably for safety)
+      if (!byEnd) closed.sort((a, b) => a.key.window.end - b.key.window.end);
       for (const kv of closed) {
         forwarder.maybeForward(new Record(kv.key, new Change<VA>(kv.value, null), kv.key.window.end, record.headers));
       }

@@ -5,7 +5,6 @@ import { CachedKeyIndex } from './CachedKeyIndex.js';
 import type { CacheEntry, NamedCache } from './NamedCache.js';
 import { compareSessions, type SessionEntry, WrappedSessionBytesStore } from './SessionBytesStore.js';
 import { parseSessionStoreKey, sessionStoreKey } from './SessionKeySchema.js';
-import { liveFrom } from './WindowBytesStore.js';
 
 /** Receives each flushed session change: key bytes, session start and end, new value, old value (if asked for), writer's context. */
 export type SessionBytesFlushListener = (
@@ -70,8 +69,8 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
   }
 
   override fetchSession(key: Buffer, start: number, end: number): Buffer | null {
-    // the cache's stream time may be ahead of the store's: what it expired is gone from both
-    if (end < this.liveFrom()) return null;
+    // as Kafka's CachingSessionStore: a cached session is returned whatever its age, the
+    // store below applies its own retention (by the stream time of what was flushed to it)
     const hit = this.cache.get(bytesToKey(sessionStoreKey(key, start, end)));
     return hit === undefined ? this.inner.fetchSession(key, start, end) : hit.value;
   }
@@ -85,8 +84,10 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
     backward: boolean,
   ): SessionEntry[] {
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [];
-    // the cache's stream time may be ahead of the store's: what it expired is gone from both
-    const minEnd = Math.max(earliestSessionEndTime, this.liveFrom());
+    // as Kafka's CachingSessionStore: the store below filters by its own retention (by the
+    // stream time of what was flushed to it); cached sessions, clean or dirty, only by the
+    // time bounds, so a session past retention stays readable until the cache evicts it
+    const minEnd = earliestSessionEndTime;
     const view = new Map<string, SessionEntry | null>();
     for (const e of this.inner.findSessions(keyFrom, keyTo, minEnd, latestSessionStartTime, false)) {
       view.set(bytesToKey(sessionStoreKey(e.key, e.start, e.end)), e);
@@ -121,10 +122,6 @@ export class CachingSessionStore extends WrappedSessionBytesStore {
     if (keyFrom !== null && keyTo !== null && keyFrom.equals(keyTo)) return this.index.entries(bytesToKey(keyFrom));
     // every store key of a key >= keyFrom is itself >= keyFrom
     return this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null);
-  }
-
-  private liveFrom(): number {
-    return liveFrom(this.observedStreamTime, this.retentionPeriod);
   }
 
   private flushEntries(entries: CacheEntry[]): void {

@@ -3,7 +3,7 @@ import type { RecordContext, StateStore, StoreContext } from '../StateStore.js';
 import { bytesToKey } from './Bytes.js';
 import { CachedKeyIndex } from './CachedKeyIndex.js';
 import type { CacheEntry, NamedCache } from './NamedCache.js';
-import { liveFrom, type WindowBytesStore, type WindowEntry, WrappedWindowBytesStore } from './WindowBytesStore.js';
+import { type WindowBytesStore, type WindowEntry, WrappedWindowBytesStore } from './WindowBytesStore.js';
 import { parseWindowStoreKey, windowStoreKey } from './WindowKeySchema.js';
 
 /** Receives each flushed window change: key bytes, window start, new value, old value (if asked for), writer's context. */
@@ -31,8 +31,6 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
   private sendOldValues = false;
   // the stream time of the writes still in the cache, which the store below has not seen yet
   private maxObserved = -1;
-  private expiryQueue: { start: number; cacheKey: string }[] = [];
-  private expiryHead = 0;
 
   constructor(inner: WindowBytesStore) {
     super(inner);
@@ -66,14 +64,13 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     const cacheKey = bytesToKey(storeKey);
     this.cache.put(cacheKey, storeKey, value, true, this.context.recordContext());
     this.index.add(bytesToKey(key), cacheKey);
-    this.expiryQueue.push({ start: windowStart, cacheKey });
     this.maxObserved = Math.max(this.maxObserved, windowStart);
     this.context.cache?.maybeEvict(this.namespace);
   }
 
   override fetch(key: Buffer, windowStart: number): Buffer | null {
-    // the cache's stream time may be ahead of the store's: what it expired is gone from both
-    if (windowStart < this.liveFrom()) return null;
+    // as Kafka's CachingWindowStore: a cached window is returned whatever its age, the store
+    // below applies its own retention (by the stream time of what was flushed to it)
     const hit = this.cache.get(bytesToKey(windowStoreKey(key, windowStart, 0)));
     return hit === undefined ? this.inner.fetch(key, windowStart) : hit.value;
   }
@@ -94,26 +91,7 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
 
   override flush(): void {
     this.cache.flush();
-    this.dropExpired();
     this.inner.flush();
-  }
-
-  /**
-   * Flushed entries of windows past retention can never be read again (reads
-   * hide them), so drop them rather than let them fill the cache until
-   * eviction: a queue in put order finds them without scanning the cache.
-   */
-  private dropExpired(): void {
-    const live = this.liveFrom();
-    const q = this.expiryQueue;
-    while (this.expiryHead < q.length && (q[this.expiryHead] as { start: number }).start < live) {
-      this.cache.deleteIfClean((q[this.expiryHead] as { cacheKey: string }).cacheKey);
-      this.expiryHead++;
-    }
-    if (this.expiryHead > 1024 && this.expiryHead * 2 > q.length) {
-      this.expiryQueue = q.slice(this.expiryHead);
-      this.expiryHead = 0;
-    }
   }
 
   override close(): void {
@@ -130,10 +108,6 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     return this.cache.entriesInRange(keyFrom && bytesToKey(keyFrom), null);
   }
 
-  private liveFrom(): number {
-    return liveFrom(this.observedStreamTime, this.retentionPeriod);
-  }
-
   /**
    * The store's windows with the cache's newer values laid over them, in the
    * in-memory store's order (start, then key bytes). Kafka merges by key-major
@@ -148,13 +122,14 @@ export class CachingWindowStore extends WrappedWindowBytesStore {
     timeTo: number,
     backward: boolean,
   ): WindowEntry[] {
-    // the cache's stream time may be ahead of the store's: what it expired is gone from both
-    const minTime = Math.max(timeFrom, this.liveFrom());
+    // as Kafka's caching window stores: the store below filters by its own retention (by the
+    // stream time of what was flushed to it); cached windows, clean or dirty, are filtered by
+    // the time range only, so a window past retention stays readable until the cache evicts it
     const view = new Map<string, WindowEntry | null>();
-    for (const e of stored) if (e.windowStart >= minTime) view.set(`${e.windowStart}/${bytesToKey(e.key)}`, e);
+    for (const e of stored) view.set(`${e.windowStart}/${bytesToKey(e.key)}`, e);
     for (const [, c] of this.cachedCandidates(keyFrom, keyTo)) {
       const p = parseWindowStoreKey(c.key);
-      if (p.windowStart < minTime || p.windowStart > timeTo) continue;
+      if (p.windowStart < timeFrom || p.windowStart > timeTo) continue;
       if (keyFrom !== null && Buffer.compare(p.key, keyFrom) < 0) continue;
       if (keyTo !== null && Buffer.compare(p.key, keyTo) > 0) continue;
       const v = c.value;

@@ -163,6 +163,11 @@ export class InMemorySessionStore implements SessionBytesStore {
     return backward ? out.reverse() : out;
   }
 
+  /** Kafka's InMemorySessionStore.findSessions(long, long): the live sessions ending in the range. */
+  findSessionsByEndTime(earliestSessionEndTime: number, latestSessionEndTime: number): SessionEntry[] {
+    return this.findSessions(null, null, earliestSessionEndTime, latestSessionEndTime, false).filter((e) => e.end <= latestSessionEndTime);
+  }
+
   /** One key's sessions through the per-key index, in the same order as the scan. */
   private findKey(k: string, earliestEnd: number, latestStart: number, backward: boolean): SessionEntry[] {
     const out: SessionEntry[] = [];

@@ -129,6 +129,11 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG> {
     return keys.length === 1 ? this.one(keys[0], NO_LOWER, NO_UPPER, true) : this.range(keys[0], keys[1], NO_LOWER, NO_UPPER, true);
   }
 
+  /** Sessions of every key ending in [earliestSessionEndTime, latestSessionEndTime] (Kafka's findSessions(long, long)). */
+  findSessionsByEndTime(earliestSessionEndTime: number, latestSessionEndTime: number): KeyValueIterator<Windowed<K>, AGG> {
+    return this.typed(this.inner.findSessionsByEndTime(earliestSessionEndTime, latestSessionEndTime));
+  }
+
   /** One key's sessions; unlike the range forms, the key must not be null (Kafka's NullPointerException). */
   private one(key: K, earliestEnd: number, latestStart: number, backward: boolean): KeyValueIterator<Windowed<K>, AGG> {
     const kb = this.encodeKey(key);

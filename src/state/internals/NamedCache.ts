@@ -97,12 +97,6 @@ export class NamedCache {
     this.resize(-e.size);
   }
 
-  /** Drops an entry unless it still has to be flushed (for entries that can no longer be read). */
-  deleteIfClean(mapKey: string): void {
-    const e = this.entries.get(mapKey);
-    if (e !== undefined && !e.dirty) this.delete(mapKey);
-  }
-
   /** Hands every dirty entry to the listener, marks them clean and drops cached tombstones. */
   flush(): void {
     if (this.dirtyKeys.size === 0) return;

@@ -34,6 +34,12 @@ export interface SessionBytesStore extends StateStore {
     latestSessionStartTime: number,
     backward: boolean,
   ): SessionEntry[];
+  /**
+   * Sessions of every key that end in [earliestSessionEndTime, latestSessionEndTime]
+   * (Kafka's `findSessions(long, long)`, the range fetch of session emit-on-close),
+   * in the same order as findSessions.
+   */
+  findSessionsByEndTime(earliestSessionEndTime: number, latestSessionEndTime: number): SessionEntry[];
 }
 
 /** Orders sessions as Kafka's in-memory session store iterates them forward: end, key bytes, then start descending. */
@@ -90,5 +96,8 @@ export abstract class WrappedSessionBytesStore implements SessionBytesStore {
     backward: boolean,
   ): SessionEntry[] {
     return this.inner.findSessions(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, backward);
+  }
+  findSessionsByEndTime(earliestSessionEndTime: number, latestSessionEndTime: number): SessionEntry[] {
+    return this.inner.findSessionsByEndTime(earliestSessionEndTime, latestSessionEndTime);
   }
 }

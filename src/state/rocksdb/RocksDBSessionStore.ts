@@ -55,9 +55,22 @@ export class RocksDBSessionStore extends RocksDBStoreBase implements SessionByte
     name: string,
     readonly retentionPeriod: number,
     options: RocksDBStoreOptions = {},
+    /**
+     * Kafka's RocksDBTimeOrderedSessionStore (the DSL's default store for session
+     * emit-on-close): sessions expire with whole segments only, i.e. a put is dropped and a
+     * findSessionsByEndTime skips a session only when its segment is older than that of
+     * stream time - retention; keyed reads still hide sessions ending a retention period
+     * behind stream time (AbstractRocksDBTimeOrderedSegmentedBytesStore.getActualFrom).
+     */
+    private readonly timeOrdered = false,
   ) {
     super(name, 'session', ['default'], options);
     this.interval = segmentInterval(retentionPeriod);
+  }
+
+  /** The first session end the time-ordered store keeps: the start of Kafka's min live segment, segmentId(streamTime - retention) (long division). */
+  private segmentLiveFrom(observed: number): number {
+    return Math.trunc((observed - this.retentionPeriod) / this.interval) * this.interval;
   }
 
   get observedStreamTime(): number {
@@ -68,7 +81,7 @@ export class RocksDBSessionStore extends RocksDBStoreBase implements SessionByte
     this.checkOpen();
     this.observed = Math.max(this.observed, end);
     // expired already (Kafka drops it); a negative end is expired on the next read anyway (liveFrom >= 0)
-    if (end <= this.observed - this.retentionPeriod || end < 0) return;
+    if (this.timeOrdered ? end < this.segmentLiveFrom(this.observed) || end < 0 : end <= this.observed - this.retentionPeriod || end < 0) return;
     this.write(key, start, end, value);
   }
 
@@ -98,6 +111,23 @@ export class RocksDBSessionStore extends RocksDBStoreBase implements SessionByte
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [];
     const lo = Math.max(earliestSessionEndTime, liveFrom(this.observed, this.retentionPeriod));
     const hi = this.observed; // no session ends later
+    return this.scan(keyFrom, keyTo, lo, hi, latestSessionStartTime, backward);
+  }
+
+  findSessionsByEndTime(earliestSessionEndTime: number, latestSessionEndTime: number): SessionEntry[] {
+    this.checkOpen();
+    // the time-ordered store's fetchSessions filters by live segments only (no retention bound)
+    const live = this.timeOrdered ? Math.max(0, this.segmentLiveFrom(this.observed)) : liveFrom(this.observed, this.retentionPeriod);
+    const lo = Math.max(earliestSessionEndTime, live);
+    const hi = Math.min(latestSessionEndTime, this.observed);
+    const rows = this.scan(null, null, lo, hi, hi, false);
+    // the time-ordered store's keys are [end][start][key]: by end, start, then key bytes
+    if (this.timeOrdered) rows.sort((a, b) => a.end - b.end || a.start - b.start || Buffer.compare(a.key, b.key));
+    return rows;
+  }
+
+  /** Sessions of keys in [keyFrom, keyTo] ending in [lo, hi] and starting at or before latestSessionStartTime. */
+  private scan(keyFrom: Buffer | null, keyTo: Buffer | null, lo: number, hi: number, latestSessionStartTime: number, backward: boolean): SessionEntry[] {
     if (hi < lo) return [];
     const single = keyFrom !== null && keyTo !== null && keyFrom.equals(keyTo);
     const rows: SessionEntry[] = [];
@@ -142,7 +172,7 @@ export class RocksDBSessionStore extends RocksDBStoreBase implements SessionByte
     this.checkOpen();
     const unchanged = this.overlay.size === 0 && this.observed === this.committedObserved;
     if (unchanged && (changelogOffset === null || changelogOffset === this.core.committedOffset())) return;
-    const live = liveFrom(this.observed, this.retentionPeriod);
+    const live = this.timeOrdered ? this.segmentLiveFrom(this.observed) : liveFrom(this.observed, this.retentionPeriod);
     this.core.commit(
       (batch) => {
         for (const p of this.overlay.values()) {
@@ -227,7 +257,9 @@ export class RocksDBSessionStore extends RocksDBStoreBase implements SessionByte
 
   /** Deletes whole segments that expired by the committed stream time (reads already skip them). */
   private purgeExpiredSegments(): void {
-    const liveSegment = segmentOf(liveFrom(this.committedObserved, this.retentionPeriod), this.interval);
+    const liveSegment = this.timeOrdered
+      ? Math.max(0, Math.trunc((this.committedObserved - this.retentionPeriod) / this.interval))
+      : segmentOf(liveFrom(this.committedObserved, this.retentionPeriod), this.interval);
     if (liveSegment <= this.purgedBelow) return;
     this.core.db.deleteRange('default', EMPTY, timeBytes(liveSegment));
     this.purgedBelow = liveSegment;
