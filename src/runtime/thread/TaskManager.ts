@@ -550,7 +550,6 @@ function transactionTimeoutMs(commitIntervalMs: number): number {
 
 /** A failure that loses a task's transaction (fenced, or outcome unknown) rather than the thread. */
 function isTransactionLoss(e: unknown): boolean {
-  if (e instanceof TaskMigratedError || e instanceof TaskCorruptedError) return true;
-  const cause = e instanceof Error ? e.cause : undefined;
-  return cause instanceof TaskMigratedError || cause instanceof TaskCorruptedError;
+  // the collector keeps these as they are (RecordCollectorImpl.onFailure), never wrapped
+  return e instanceof TaskMigratedError || e instanceof TaskCorruptedError;
 }
